@@ -1,0 +1,18 @@
+"""linregions: count the linear regions of ReLU networks exactly, and bound them."""
+
+__version__ = "0.1.0"
+
+from .network import BoxError, ModelError, Network, from_arrays, load_network  # noqa: E402
+from .regions import DEFAULT_EPS, CountResult  # noqa: E402
+from .count import count_regions  # noqa: E402
+
+__all__ = [
+    "BoxError",
+    "CountResult",
+    "DEFAULT_EPS",
+    "ModelError",
+    "Network",
+    "count_regions",
+    "from_arrays",
+    "load_network",
+]

@@ -1,0 +1,102 @@
+"""The LP certificate of a pattern: its largest margin over the box, with a witness point.
+
+For a pattern, the pre-activations on its region are affine in x (:func:`affine_maps`). An LP
+maximises t subject to s_i (A_i x + c_i) >= t for every non-constant unit (s_i = +1 if active,
+-1 if inactive; with ``margin="active"`` the inactive rows are only -(A_i x + c_i) >= 0) and x
+in the box. The LP is solved with HiGHS (through SciPy), a solver independent of the MILP's
+Gurobi. The reported margin is the margin *evaluated* at the LP's optimal point clipped to the
+box, so a margin >= eps is a witness, not a solver's claim. The pattern is a region iff the
+margin is >= eps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import linprog
+
+from .network import Network, affine_maps
+
+#: Cap on the margin variable so the LP is bounded when few rows constrain it.
+_T_CAP = 1e6
+
+
+@dataclass(frozen=True)
+class Certificate:
+    """Largest margin of a pattern found by the LP (-inf if infeasible) and its witness x."""
+
+    margin: float
+    x: np.ndarray | None
+
+    def certifies(self, eps: float) -> bool:
+        return self.margin >= eps
+
+
+def evaluate_margin(A: np.ndarray, c: np.ndarray, pattern: np.ndarray, x: np.ndarray, margin: str = "both") -> float:
+    """The margin of ``pattern`` at the point x (inf if no unit asks a margin, -inf if violated)."""
+    s = np.asarray(pattern, dtype=bool)
+    z = A @ x + c
+    const = ~A.any(axis=1)
+    if np.any(const & (s != (c > 0))):
+        return -np.inf
+    vals = np.where(s, z, -z)[~const]
+    ask = s[~const] if margin == "active" else np.ones(vals.size, dtype=bool)
+    if margin == "active" and np.any(vals[~ask] < 0):
+        return -np.inf
+    return float(vals[ask].min()) if ask.any() else np.inf
+
+
+def certify(net: Network, pattern, lower: float, upper: float, margin: str = "both") -> Certificate:
+    """Solve the certificate LP of ``pattern`` on the box and evaluate the margin at its optimum."""
+    s = np.asarray(pattern, dtype=bool).reshape(-1)
+    A, c = affine_maps(net, s)
+    const = ~A.any(axis=1)
+    if np.any(const & (s != (c > 0))):
+        return Certificate(-np.inf, None)
+    sign = np.where(s, 1.0, -1.0)
+    rows = ~const
+    # rows: -s_i A_i x + t <= s_i c_i   (margin rows)   or  -s_i A_i x <= s_i c_i (sign-only rows)
+    G = -sign[rows, None] * A[rows]
+    h = sign[rows] * c[rows]
+    with_t = np.ones(int(rows.sum()))
+    if margin == "active":
+        with_t = s[rows].astype(float)
+    n0 = net.n0
+    A_ub = np.hstack([G, with_t[:, None]])
+    cost = np.zeros(n0 + 1)
+    cost[-1] = -1.0
+    bounds = [(lower, upper)] * n0 + [(None, _T_CAP)]
+    if A_ub.shape[0] == 0:
+        x = np.full(n0, 0.5 * (lower + upper))
+        return Certificate(evaluate_margin(A, c, s, x, margin), x)
+    res = linprog(
+        cost,
+        A_ub=A_ub,
+        b_ub=h,
+        bounds=bounds,
+        method="highs",
+        options={"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10},
+    )
+    if res.status == 2:  # infeasible (only possible for the sign-only rows of margin="active")
+        return Certificate(-np.inf, None)
+    if res.status != 0 or res.x is None:
+        raise RuntimeError(f"certificate LP failed: {res.message}")
+    x = np.clip(res.x[:n0], lower, upper)
+    return Certificate(evaluate_margin(A, c, s, x, margin), x)
+
+
+def brute_force_patterns(net: Network, lower: float, upper: float, eps: float, margin: str = "both") -> np.ndarray:
+    """Every pattern among all 2^N that the certificate accepts (bool, k x N); for N <= 20.
+
+    An independent count for tests and small networks: no search, no pruning, one LP a pattern.
+    """
+    N = net.n_units
+    if N > 20:
+        raise ValueError(f"brute force over 2^{N} patterns is too slow; it takes N <= 20")
+    found = []
+    for code in range(2**N):
+        s = np.array([(code >> (N - 1 - i)) & 1 for i in range(N)], dtype=bool)
+        if certify(net, s, lower, upper, margin).certifies(eps):
+            found.append(s)
+    return np.array(found, dtype=bool).reshape(-1, N)

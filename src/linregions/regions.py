@@ -1,0 +1,119 @@
+"""The region definition shared by every counter, and the result of a count.
+
+A linear region is an activation pattern of all hidden units (one bit per unit, layers in
+order, 1 = active) that is realised on an open subset of the box [lower, upper]^{n0}: there is
+an x in the box at which every active unit's pre-activation is >= eps and every inactive
+unit's is <= -eps (``margin="both"``, the default). The paper's program asks the margin of the
+active units only (``margin="active"``: inactive units need only <= 0); that variant also
+admits lower-dimensional pieces where an inactive unit sits exactly at 0, so it can overcount
+when two units share a hyperplane. On generic networks, trained ones included, both agree.
+
+A unit whose pre-activation is constant on a region (its affine map there has an all-zero
+row, as for a second-layer unit all of whose inputs are inactive) is not a hyperplane there:
+it takes the state of its constant's sign, active iff the constant is > 0 (so 0 and small
+negative constants are inactive, small positive constants active, however close to 0), and
+asks no margin.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+#: The default margin eps of the region definition: see the module docstring.
+DEFAULT_EPS = 1e-6
+
+Margin = Literal["both", "active"]
+MARGINS = ("both", "active")
+
+
+def check_eps(eps: float) -> float:
+    """Validate eps (> 0 and finite)."""
+    e = float(eps)
+    if not (np.isfinite(e) and e > 0):
+        raise ValueError(f"eps must be a positive finite number, got {eps!r}")
+    return e
+
+
+def check_margin(margin: str) -> str:
+    if margin not in MARGINS:
+        raise ValueError(f"margin must be one of {MARGINS}, got {margin!r}")
+    return margin
+
+
+def pack_patterns(patterns: np.ndarray) -> np.ndarray:
+    """Bit-pack boolean patterns (k x N) row by row into uint8 (k x ceil(N/8)), big-endian bits."""
+    p = np.asarray(patterns, dtype=bool)
+    if p.ndim == 1:
+        p = p[None, :]
+    return np.packbits(p, axis=1)
+
+
+def unpack_patterns(packed: np.ndarray, n_units: int) -> np.ndarray:
+    """Inverse of :func:`pack_patterns`."""
+    return np.unpackbits(np.asarray(packed, dtype=np.uint8), axis=1, count=n_units).astype(bool)
+
+
+def sort_packed(packed: np.ndarray) -> np.ndarray:
+    """Patterns in a canonical (lexicographic) order, so two methods' outputs compare with ==."""
+    packed = np.asarray(packed, dtype=np.uint8)
+    if packed.size == 0:
+        return packed.reshape(0, packed.shape[1] if packed.ndim == 2 else 0)
+    order = np.lexsort(packed.T[::-1])
+    return packed[order]
+
+
+@dataclass
+class CountResult:
+    """The outcome of one count.
+
+    ``regions`` is exact only when ``complete`` is true; a count stopped by a limit is a lower
+    bound. ``rejected`` counts patterns a solver proposed that the LP certificate refused.
+    """
+
+    regions: int
+    complete: bool
+    method: str
+    eps: float
+    margin: str
+    seconds: float
+    widths: tuple[int, ...]
+    n0: int
+    lower: float
+    upper: float
+    rejected: int = 0
+    nodes: int = 0  # branch-and-bound nodes (milp) or search nodes (lp)
+    callbacks: int = 0  # solutions seen by the MILP callback
+    lps: int = 0  # linear programs solved
+    status: str = "complete"
+    threads: int = 1
+    shard: tuple[int, int] = (0, 1)
+    patterns: np.ndarray | None = field(default=None, repr=False)
+    version: str = ""
+
+    def __post_init__(self):
+        if not self.version:
+            from . import __version__
+
+            self.version = __version__
+
+    def to_dict(self) -> dict:
+        """A JSON-friendly dict of the result, without the patterns."""
+        d = dataclasses.asdict(self)
+        d.pop("patterns")
+        d["widths"] = list(self.widths)
+        d["shard"] = list(self.shard)
+        return d
+
+    def summary(self) -> str:
+        kind = "regions" if self.complete else f"regions at least (stopped: {self.status})"
+        rate = self.regions / self.seconds if self.seconds > 0 else float("inf")
+        return (
+            f"{self.regions} {kind}; network {self.n0}-{'-'.join(map(str, self.widths))} on "
+            f"[{self.lower:g}, {self.upper:g}]^{self.n0}; method {self.method}, eps {self.eps:g}, "
+            f"margin {self.margin}; {self.rejected} rejected by the certificate; "
+            f"{self.seconds:.2f} s ({rate:.0f} regions/s)"
+        )
