@@ -21,6 +21,11 @@ from .network import Network, affine_maps
 #: Cap on the margin variable so the LP is bounded when few rows constrain it.
 _T_CAP = 1e6
 
+#: With ``margin="active"`` an inactive unit needs only pre-activation <= 0, and the optimum
+#: often sits exactly on such a hyperplane; evaluated there, rounding leaves about 1e-16 of
+#: either sign. An inactive row is accepted up to this absolute tolerance.
+SIGN_TOL = 1e-9
+
 
 @dataclass(frozen=True)
 class Certificate:
@@ -42,7 +47,7 @@ def evaluate_margin(A: np.ndarray, c: np.ndarray, pattern: np.ndarray, x: np.nda
         return -np.inf
     vals = np.where(s, z, -z)[~const]
     ask = s[~const] if margin == "active" else np.ones(vals.size, dtype=bool)
-    if margin == "active" and np.any(vals[~ask] < 0):
+    if margin == "active" and np.any(vals[~ask] < -SIGN_TOL):
         return -np.inf
     return float(vals[ask].min()) if ask.any() else np.inf
 

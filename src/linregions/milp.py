@@ -1,0 +1,273 @@
+"""The paper's mixed-integer program, solved with Gurobi; a callback collects every pattern.
+
+Serra, Tjandraatmadja & Ramalingam (ICML 2018), Section 4: for every hidden unit i of layer l,
+
+    W_i h^{l-1} + b_i = h_i - hbar_i,   0 <= h_i <= M+_i z_i,   0 <= hbar_i <= M-_i (1 - z_i),
+    z_i in {0, 1},   f <= h_i + (1 - z_i) eps          (active units keep a margin f)
+                     f <= hbar_i + z_i eps             (inactive units too; margin="both" only)
+
+with h^0 = x in the box. Every feasible z is a pattern with margin >= f. The margin variable f
+is fixed at eps: any pattern with margin >= eps has a solution with f = eps, and then eps is
+the smallest valid big-M of the margin rows (a tighter relaxation than the paper's M+_i). The
+objective is 0. A MIPSOL callback records each new z and cuts it off with a lazy no-good
+constraint, so one branch-and-bound tree enumerates every pattern; the tree ends infeasible.
+
+Per-unit big-M values come from valid bounds on the pre-activations: exact over the box for
+layer 1, interval propagation for deeper layers (``bounds="interval"``) or LP-tightened
+(``bounds="lp"``: maximise and minimise each unit's pre-activation over the LP relaxation of
+the layers before it, which gives a smaller tree for deeper layers).
+
+Tolerances: IntFeasTol and FeasibilityTol are set to 1e-9, so a solution's z rounds
+unambiguously and its rows hold to far below eps; every collected pattern is then certified by
+the LP of :mod:`linregions.certificate` (HiGHS), and only certified patterns are counted.
+
+Known gap: a unit whose pre-activation is constant only on some regions (a deeper unit all of
+whose nonzero-weight inputs are inactive there) still gets margin rows here, so a region where
+that constant lies strictly within eps of 0 is missed by the MILP; the LP counters, which
+follow the region definition exactly, count it. Units with an all-zero weight row are constant
+everywhere and are handled exactly (state fixed by the sign of the bias, no margin).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from functools import lru_cache
+
+import numpy as np
+
+from .certificate import certify
+from .network import Network
+from .regions import CountResult, pack_patterns, sort_packed
+
+log = logging.getLogger(__name__)
+
+#: Integrality and feasibility tolerances given to Gurobi (its tightest values).
+GUROBI_TOL = 1e-9
+
+
+class LicenceError(RuntimeError):
+    """The MILP is larger than the Gurobi licence in use allows."""
+
+
+@lru_cache(maxsize=1)
+def licence_size_limit() -> int | None:
+    """The variable/constraint limit of the Gurobi licence in use (2000 for pip's), None if unlimited.
+
+    Found by optimising an empty model with 2001 variables: a size-limited licence refuses it
+    with error 10010 before doing anything.
+    """
+    import gurobipy as gp
+
+    with gp.Env(params={"OutputFlag": 0}) as env, gp.Model(env=env) as m:
+        m.addVars(2001)
+        try:
+            m.optimize()
+        except gp.GurobiError as exc:
+            if exc.errno == 10010:
+                return 2000
+            raise
+    return None
+
+
+def model_size(net: Network, margin: str = "both") -> tuple[int, int]:
+    """(variables, linear constraints) of the MILP for ``net`` (lazy no-goods excluded)."""
+    N = net.n_units
+    per_unit = 5 if margin == "both" else 4
+    return net.n0 + 3 * N + 1, per_unit * N
+
+
+def check_licence(net: Network, margin: str = "both") -> None:
+    """Fail before solving, in one line, if the model exceeds the licence in use."""
+    n_vars, n_cons = model_size(net, margin)
+    limit = licence_size_limit()
+    if limit is not None and (n_vars > limit or n_cons > limit):
+        raise LicenceError(
+            f"the MILP for network {net.n0}-{'-'.join(map(str, net.widths))} has {n_vars} variables "
+            f"and {n_cons} linear constraints, but the Gurobi licence in use is size-limited to "
+            f"{limit} of each; count with method='lp' (no solver licence needed) or install a full "
+            "Gurobi licence (GRB_LICENSE_FILE)"
+        )
+
+
+def interval_bounds(net: Network, lower: float, upper: float) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Pre-activation bounds (lo, hi) of every layer: exact for layer 1, interval arithmetic after."""
+    out = []
+    lo_in = np.full(net.n0, lower)
+    hi_in = np.full(net.n0, upper)
+    for W, b in net.layers:
+        Wp, Wn = np.maximum(W, 0), np.minimum(W, 0)
+        lo = Wp @ lo_in + Wn @ hi_in + b
+        hi = Wp @ hi_in + Wn @ lo_in + b
+        out.append((lo, hi))
+        lo_in, hi_in = np.maximum(lo, 0), np.maximum(hi, 0)
+    return out
+
+
+def _pad(v: np.ndarray) -> np.ndarray:
+    """Widen a bound slightly so floating-point rounding never makes a big-M too small."""
+    return v + 1e-9 * np.maximum(1.0, np.abs(v))
+
+
+def count_milp(
+    net: Network,
+    lower: float,
+    upper: float,
+    *,
+    eps: float,
+    margin: str = "both",
+    threads: int = 1,
+    time_limit: float | None = None,
+    return_patterns: bool = False,
+    seed: int = 0,
+    bounds: str = "interval",
+    gurobi_log: str | None = None,
+) -> CountResult:
+    """Count regions with the paper's MILP; see the module docstring."""
+    import gurobipy as gp
+    from gurobipy import GRB
+
+    if bounds not in ("interval", "lp"):
+        raise ValueError(f"bounds must be 'interval' or 'lp', got {bounds!r}")
+    check_licence(net, margin)
+    t0 = time.perf_counter()
+    params = {"OutputFlag": 1 if gurobi_log else 0, "Threads": int(threads), "Seed": int(seed)}
+    if gurobi_log:
+        params.update(LogFile=str(gurobi_log), LogToConsole=0)
+    env = gp.Env(params=params)
+    m = gp.Model("linregions", env=env)
+    try:
+        m.Params.LazyConstraints = 1
+        m.Params.IntFeasTol = GUROBI_TOL
+        m.Params.FeasibilityTol = GUROBI_TOL
+        if time_limit is not None:
+            m.Params.TimeLimit = float(time_limit)
+
+        x = m.addMVar(net.n0, lb=lower, ub=upper, name="x")
+        f = m.addVar(lb=eps, ub=eps, name="f")
+        prev = x
+        zs = []
+        lps = 0
+        ibounds = interval_bounds(net, lower, upper)
+        for l, (W, b) in enumerate(net.layers):
+            n = W.shape[0]
+            lo, hi = ibounds[l]
+            if l > 0 and bounds == "lp":
+                # The model holds layers < l with z relaxed: their LP relaxation bounds W h + b.
+                lo, hi, k = _lp_tighten(m, W, b, prev, lo, hi, zs)
+                lps += k
+            Mp = np.maximum(_pad(hi), 0.0)
+            Mn = np.maximum(_pad(-lo), 0.0)
+            const = ~W.any(axis=1)
+            h = m.addMVar(n, lb=0.0, name=f"h{l + 1}")
+            hb = m.addMVar(n, lb=0.0, name=f"hbar{l + 1}")
+            z = m.addMVar(n, vtype=GRB.BINARY, name=f"z{l + 1}")
+            m.addConstr(W @ prev + b == h - hb)
+            m.addConstr(h <= Mp * z)
+            m.addConstr(hb + Mn * z <= Mn)
+            ask = ~const
+            for i in np.flatnonzero(const):  # constant everywhere: state by the sign of the bias
+                z[i].lb = z[i].ub = 1.0 if b[i] > 0 else 0.0
+            for i in np.flatnonzero(ask):
+                m.addConstr(f <= h[i] + eps - eps * z[i])
+                if margin == "both":
+                    m.addConstr(f <= hb[i] + eps * z[i])
+                if Mp[i] < eps:  # can never be active with a margin
+                    z[i].ub = 0.0
+                if margin == "both" and Mn[i] < eps:  # can never be inactive with a margin
+                    z[i].lb = 1.0
+            zs.append(z)
+            prev = h
+        zall = [zi for z in zs for zi in z.tolist()]
+        m.update()
+        log.info("MILP: %d variables, %d constraints, %d binaries", m.NumVars, m.NumConstrs, len(zall))
+
+        found: dict[bytes, np.ndarray] = {}
+        state = {"callbacks": 0}
+
+        def callback(model, where):
+            if where != GRB.Callback.MIPSOL:
+                return
+            state["callbacks"] += 1
+            vals = np.array(model.cbGetSolution(zall)) > 0.5
+            key = np.packbits(vals).tobytes()
+            if key not in found:
+                found[key] = vals
+                if len(found) % 1000 == 0:
+                    log.info("MILP: %d patterns after %.1f s", len(found), time.perf_counter() - t0)
+            ones = [v for v, s in zip(zall, vals) if s]
+            zeros = [v for v, s in zip(zall, vals) if not s]
+            model.cbLazy(gp.quicksum(1 - v for v in ones) + gp.quicksum(zeros) >= 1)
+
+        try:
+            m.optimize(callback)
+        except gp.GurobiError as exc:
+            if exc.errno == 10010:  # the licence probe said unlimited, but Gurobi disagrees
+                raise LicenceError(
+                    f"Gurobi refused the model as too large for the licence in use ({m.NumVars} "
+                    f"variables, {m.NumConstrs} constraints); count with method='lp'"
+                ) from None
+            raise
+        status = m.Status
+        nodes = int(m.NodeCount)
+    finally:
+        m.dispose()
+        env.dispose()
+
+    complete = status == GRB.INFEASIBLE
+    status_name = {
+        GRB.INFEASIBLE: "complete",
+        GRB.TIME_LIMIT: "time_limit",
+        GRB.INTERRUPTED: "interrupted",
+    }.get(status, f"gurobi_status_{status}")
+    certified = []
+    rejected = 0
+    for vals in found.values():
+        if certify(net, vals, lower, upper, margin).certifies(eps):
+            certified.append(vals)
+        else:
+            rejected += 1
+    lps += len(found)
+    if rejected:
+        log.warning("MILP: the certificate rejected %d of %d patterns", rejected, len(found))
+    patterns = None
+    if return_patterns:
+        patterns = sort_packed(pack_patterns(np.array(certified, dtype=bool).reshape(-1, net.n_units)))
+    return CountResult(
+        regions=len(certified), complete=complete, method="milp", eps=eps, margin=margin,
+        seconds=time.perf_counter() - t0, widths=net.widths, n0=net.n0, lower=lower, upper=upper,
+        rejected=rejected, nodes=nodes, callbacks=state["callbacks"], lps=lps, status=status_name,
+        threads=threads, patterns=patterns,
+    )
+
+
+def _lp_tighten(m, W, b, prev, lo, hi, zs):
+    """Bounds of W @ prev + b over the LP relaxation of the model so far (z continuous)."""
+    from gurobipy import GRB
+
+    relaxed = []
+    for z in zs:
+        for v in z.tolist():
+            if v.VType == GRB.BINARY:
+                v.VType = GRB.CONTINUOUS
+                relaxed.append(v)
+    lo, hi = lo.copy(), hi.copy()
+    k = 0
+    saved = {p: m.getParamInfo(p)[2] for p in ("TimeLimit",)}
+    m.Params.TimeLimit = GRB.INFINITY
+    try:
+        for i in range(W.shape[0]):
+            expr = W[i] @ prev + b[i]
+            for sense, target in ((GRB.MAXIMIZE, hi), (GRB.MINIMIZE, lo)):
+                m.setObjective(expr, sense)
+                m.optimize()
+                k += 1
+                if m.Status == GRB.OPTIMAL:
+                    val = m.ObjBound if m.IsMIP else m.ObjVal
+                    target[i] = min(target[i], val) if sense == GRB.MAXIMIZE else max(target[i], val)
+    finally:
+        for v in relaxed:
+            v.VType = GRB.BINARY
+        m.setObjective(0.0)
+        m.Params.TimeLimit = saved["TimeLimit"]
+    return lo, hi, k
