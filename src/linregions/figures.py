@@ -1,0 +1,166 @@
+"""The experiment's figures, each saved as PNG and PDF with the data drawn saved as CSV beside it.
+
+* :func:`regions_per_split`: for each split n1 (n2 = total - n1) the mean count of linear regions
+  with its min-max range, on a log axis, beside the upper bounds (2^N, Montufar et al. 2017,
+  Theorem 1 of Serra et al. 2018), as in the paper's figure comparing counts with bounds.
+* :func:`error_vs_regions`: train and test error against the number of regions, one point per
+  network coloured by n1, with the Spearman correlation written on each panel.
+
+A stopped count (``complete`` false) is a lower bound: it is drawn as a hollow upward triangle
+and never enters a mean or a correlation.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import numpy as np
+import pandas as pd
+
+log = logging.getLogger(__name__)
+
+BOUND_STYLES = {
+    # column: (label, line style, colour)
+    "trivial": ("$2^N$ (trivial bound)", ":", "0.45"),
+    "montufar2017": ("Montúfar et al. (2017)", "--", "tab:orange"),
+    "theorem1": ("Theorem 1 (Serra et al. 2018)", "-", "tab:green"),
+}
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _save(fig, png: str | os.PathLike, pdf: str | os.PathLike) -> None:
+    for path in (png, pdf):
+        os.makedirs(os.path.dirname(os.fspath(path)) or ".", exist_ok=True)
+    fig.savefig(png, dpi=150, bbox_inches="tight")
+    fig.savefig(pdf, bbox_inches="tight")
+
+
+def red_blue():
+    """A colormap from red (small n1) to blue (large n1) through purple, dark enough on white."""
+    from matplotlib.colors import LinearSegmentedColormap
+
+    return LinearSegmentedColormap.from_list("red_blue", ["#d62728", "#7b3294", "#1f4e9c"])
+
+
+def regions_per_split(splits: pd.DataFrame, png, pdf, csv) -> pd.DataFrame:
+    """Mean count per split with min-max range (log axis) beside the three upper bounds."""
+    plt = _pyplot()
+    from matplotlib.lines import Line2D
+
+    df = splits.sort_values("n1").reset_index(drop=True)
+    total = sorted(set((df["n1"] + df["n2"]).astype(int)))
+    data = df[["n1", "n2", "networks", "complete", "regions_mean", "regions_min", "regions_max",
+               "stopped_max", *BOUND_STYLES]].copy()
+    data.to_csv(csv, index=False)
+
+    fig, ax = plt.subplots(figsize=(7.0, 4.6))
+    x = df["n1"].to_numpy(dtype=float)
+    for col, (label, ls, colour) in reversed(list(BOUND_STYLES.items())):
+        ax.plot(x, pd.to_numeric(df[col]).to_numpy(dtype=float), ls=ls, color=colour, lw=1.6, label=label)
+    has = df["complete"] > 0
+    mean = df.loc[has, "regions_mean"].to_numpy(dtype=float)
+    lo = mean - df.loc[has, "regions_min"].to_numpy(dtype=float)
+    hi = df.loc[has, "regions_max"].to_numpy(dtype=float) - mean
+    ax.errorbar(x[has.to_numpy()], mean, yerr=[lo, hi], fmt="o", color="tab:blue", ms=5, capsize=3,
+                lw=1.2, label="counted regions: mean, min-max over seeds")
+    stop = df["stopped_max"].notna().to_numpy()
+    if stop.any():
+        ax.scatter(x[stop], df.loc[stop, "stopped_max"].to_numpy(dtype=float), marker="^", s=45,
+                   facecolors="none", edgecolors="tab:red", lw=1.3,
+                   label="stopped count: a lower bound ($\\geq$), not a count")
+    ax.set_yscale("log")
+    ax.set_xlabel(f"$n_1$, units in hidden layer 1 ($n_2 = {'/'.join(map(str, total))} - n_1$)")
+    ax.set_ylabel("number of linear regions on $[0,1]^{784}$ (log scale)")
+    ax.set_xticks(x)
+    ax.set_title("Linear regions of MNIST networks 784-$n_1$-$n_2$-10 and upper bounds")
+    ax.grid(True, which="major", alpha=0.3)
+    handles, labels = ax.get_legend_handles_labels()
+    if not stop.any():
+        handles.append(Line2D([], [], ls="none", marker="^", mfc="none", mec="tab:red"))
+        labels.append("stopped count $\\geq$ (none here)")
+    ax.legend(handles, labels, fontsize=8, loc="best")
+    _save(fig, png, pdf)
+    plt.close(fig)
+    return data
+
+
+def spearman(regions, error) -> float:
+    """Spearman rank correlation (nan with fewer than 3 points or a constant series)."""
+    s = pd.DataFrame({"r": np.asarray(regions, float), "e": np.asarray(error, float)})
+    if len(s) < 3 or s["r"].nunique() < 2 or s["e"].nunique() < 2:
+        return float("nan")
+    return float(s["r"].corr(s["e"], method="spearman"))
+
+
+def error_vs_regions(networks: pd.DataFrame, png, pdf, csv, faded_below: int = 3) -> pd.DataFrame:
+    """Train and test error (%) against regions, one point per network, coloured by n1.
+
+    Networks with min(n1, n2) < ``faded_below`` are drawn faded and left out of the Spearman
+    correlation, as are stopped counts (lower bounds, drawn as hollow triangles).
+    """
+    plt = _pyplot()
+    from matplotlib.colors import Normalize
+    from matplotlib.lines import Line2D
+
+    df = networks.sort_values(["n1", "n2", "seed"]).reset_index(drop=True).copy()
+    df["complete"] = df["complete"].astype(bool)
+    df["faded"] = np.minimum(df["n1"], df["n2"]) < faded_below
+    df["in_correlation"] = df["complete"] & ~df["faded"]
+    cols = ["n1", "n2", "seed", "regions", "complete", "train_error", "test_error", "faded", "in_correlation"]
+    data = df[cols]
+    data.to_csv(csv, index=False)
+
+    cmap = red_blue()
+    norm = Normalize(vmin=df["n1"].min(), vmax=max(df["n1"].max(), df["n1"].min() + 1))
+    fig, axes = plt.subplots(1, 2, figsize=(11.0, 4.6), sharex=True, constrained_layout=True)
+    for ax, col, title in zip(axes, ("train_error", "test_error"), ("Training error", "Test error")):
+        y = 100 * df[col].to_numpy(dtype=float)
+        xr = df["regions"].to_numpy(dtype=float)
+        colours = cmap(norm(df["n1"].to_numpy(dtype=float)))
+        for faded in (True, False):
+            for complete in (True, False):
+                m = ((df["faded"] == faded) & (df["complete"] == complete)).to_numpy()
+                if not m.any():
+                    continue
+                alpha = 0.25 if faded else 0.9
+                if complete:
+                    ax.scatter(xr[m], y[m], c=colours[m], marker="o", s=22, alpha=alpha, edgecolors="none")
+                else:
+                    ax.scatter(xr[m], y[m], marker="^", s=40, facecolors="none", edgecolors=colours[m],
+                               alpha=alpha, lw=1.2)
+        sel = df["in_correlation"].to_numpy()
+        rho = spearman(xr[sel], y[sel])
+        rho_txt = "n/a" if np.isnan(rho) else f"{rho:+.2f}"
+        ax.text(0.02, 0.97, f"Spearman $\\rho$ = {rho_txt}\n(n = {int(sel.sum())} networks: complete counts,\n"
+                f"min($n_1$, $n_2$) $\\geq$ {faded_below})", transform=ax.transAxes, va="top", fontsize=8,
+                bbox=dict(boxstyle="round", fc="white", ec="0.7", alpha=0.9))
+        log.info("%s: Spearman rho between regions and error = %s over %d networks", col, rho_txt, int(sel.sum()))
+        ax.set_xscale("log")
+        ax.set_xlabel("number of linear regions on $[0,1]^{784}$ (log scale)")
+        ax.set_ylabel(f"{title.lower()} (%)")
+        ax.set_title(title)
+        ax.grid(True, alpha=0.3)
+    handles = [
+        Line2D([], [], ls="none", marker="o", color="0.3", label="network, complete count"),
+        Line2D([], [], ls="none", marker="^", mfc="none", mec="0.3",
+               label="network, stopped count: lower bound ($\\geq$), not a count"),
+        Line2D([], [], ls="none", marker="o", color="0.3", alpha=0.25,
+               label=f"faded: min($n_1$, $n_2$) < {faded_below}, left out of $\\rho$"),
+    ]
+    axes[0].legend(handles=handles, fontsize=8, loc="lower left")
+    sm = plt.cm.ScalarMappable(norm=norm, cmap=cmap)
+    cbar = fig.colorbar(sm, ax=axes, shrink=0.9)
+    cbar.set_label("$n_1$ (units in hidden layer 1)")
+    fig.suptitle("Error against linear regions, MNIST networks 784-$n_1$-$n_2$-10 (one point per network)")
+    _save(fig, png, pdf)
+    plt.close(fig)
+    return data

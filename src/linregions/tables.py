@@ -1,0 +1,106 @@
+"""The experiment's tables: one row per network, one row per split with its bounds.
+
+``networks.csv``: n1, n2, seed, train_error, test_error, regions, complete, method, eps,
+count_seconds, status. ``regions`` of a stopped count (``complete`` false) is a lower bound.
+
+``splits.csv``: n1, n2, the number of networks and of complete counts, the mean, min and max of
+the *complete* counts (a stopped count is a lower bound and never enters a statistic of counts;
+``stopped_max`` is the largest lower bound among stopped counts), and the bounds theorem1,
+montufar2017 and trivial (2^N) of the widths.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Iterable, Sequence
+
+import pandas as pd
+
+NETWORK_COLUMNS = [
+    "n1", "n2", "seed", "train_error", "test_error", "regions", "complete", "method", "eps",
+    "count_seconds", "status",
+]
+BOUND_COLUMNS = ["theorem1", "montufar2017", "trivial"]
+SPLIT_COLUMNS = [
+    "n1", "n2", "networks", "complete", "regions_mean", "regions_min", "regions_max", "stopped_max",
+    *BOUND_COLUMNS,
+]
+
+
+def read_records(paths: Iterable[str | os.PathLike]) -> list[dict]:
+    """The JSON records in ``paths``, in order."""
+    out = []
+    for p in paths:
+        with open(p) as f:
+            out.append(json.load(f))
+    return out
+
+
+def _widths_key(rec: dict) -> tuple[int, int, int]:
+    if "n1" in rec and "n2" in rec:
+        n1, n2 = int(rec["n1"]), int(rec["n2"])
+    else:
+        n1, n2 = (int(w) for w in rec["widths"])
+    return n1, n2, int(rec["seed"])
+
+
+def network_table(meta: Sequence[dict], counts: Sequence[dict]) -> pd.DataFrame:
+    """Join training metadata and counts by (n1, n2, seed); one row per network, sorted."""
+    by_key = {}
+    for m in meta:
+        by_key[_widths_key(m)] = {"train_error": m["train_error"], "test_error": m["test_error"]}
+    rows = []
+    for c in counts:
+        key = _widths_key(c)
+        if key not in by_key:
+            raise ValueError(f"count for n1={key[0]}, n2={key[1]}, seed={key[2]} has no training record")
+        rows.append({
+            "n1": key[0], "n2": key[1], "seed": key[2], **by_key.pop(key),
+            "regions": int(c["regions"]), "complete": bool(c["complete"]), "method": c["method"],
+            "eps": float(c["eps"]), "count_seconds": float(c["seconds"]), "status": c.get("status", ""),
+        })
+    if by_key:
+        missing = ", ".join(f"n1={a}, n2={b}, seed={s}" for a, b, s in sorted(by_key))
+        raise ValueError(f"networks without a count: {missing}")
+    df = pd.DataFrame(rows, columns=NETWORK_COLUMNS)
+    return df.sort_values(["n1", "n2", "seed"], ignore_index=True)
+
+
+def bounds_table(n0: int, splits: Sequence[Sequence[int]]) -> pd.DataFrame:
+    """theorem1, montufar2017 and trivial bounds (from :mod:`linregions.bounds`) for each (n1, n2)."""
+    from . import bounds
+
+    rows = []
+    for n1, n2 in splits:
+        widths = [int(n1), int(n2)]
+        rows.append({
+            "n1": widths[0], "n2": widths[1],
+            "theorem1": bounds.theorem1(n0, widths),
+            "montufar2017": bounds.montufar2017(n0, widths),
+            "trivial": bounds.trivial(widths),
+        })
+    return pd.DataFrame(rows, columns=["n1", "n2", *BOUND_COLUMNS])
+
+
+def split_table(networks: pd.DataFrame, bounds: pd.DataFrame) -> pd.DataFrame:
+    """One row per split: statistics of the complete counts, the largest stopped lower bound, bounds."""
+    rows = []
+    for (n1, n2), g in networks.groupby(["n1", "n2"], sort=True):
+        done = g.loc[g["complete"].astype(bool), "regions"]
+        stopped = g.loc[~g["complete"].astype(bool), "regions"]
+        rows.append({
+            "n1": int(n1), "n2": int(n2), "networks": len(g), "complete": len(done),
+            "regions_mean": done.mean() if len(done) else float("nan"),
+            "regions_min": done.min() if len(done) else pd.NA,
+            "regions_max": done.max() if len(done) else pd.NA,
+            "stopped_max": stopped.max() if len(stopped) else pd.NA,
+        })
+    df = pd.DataFrame(rows)
+    df = df.merge(bounds[["n1", "n2", *BOUND_COLUMNS]], on=["n1", "n2"], how="left", validate="one_to_one")
+    if df[BOUND_COLUMNS].isna().any().any():
+        missing = df.loc[df[BOUND_COLUMNS].isna().any(axis=1), ["n1", "n2"]].values.tolist()
+        raise ValueError(f"no bounds for splits {missing}; rerun the bounds rule")
+    for col in ("regions_min", "regions_max", "stopped_max"):
+        df[col] = df[col].astype("Int64")
+    return df[SPLIT_COLUMNS]
