@@ -140,23 +140,22 @@ def error_vs_regions(networks: pd.DataFrame, png, pdf, csv, faded_below: int = 3
         sel = df["in_correlation"].to_numpy()
         rho = spearman(xr[sel], y[sel])
         rho_txt = "n/a" if np.isnan(rho) else f"{rho:+.2f}"
-        ax.text(0.02, 0.97, f"Spearman $\\rho$ = {rho_txt}\n(n = {int(sel.sum())} networks: complete counts,\n"
-                f"min($n_1$, $n_2$) $\\geq$ {faded_below})", transform=ax.transAxes, va="top", fontsize=8,
-                bbox=dict(boxstyle="round", fc="white", ec="0.7", alpha=0.9))
+        ax.set_title(f"{title}: Spearman $\\rho$ = {rho_txt} over {int(sel.sum())} networks")
         log.info("%s: Spearman rho between regions and error = %s over %d networks", col, rho_txt, int(sel.sum()))
         ax.set_xscale("log")
         ax.set_xlabel("number of linear regions on $[0,1]^{784}$ (log scale)")
         ax.set_ylabel(f"{title.lower()} (%)")
-        ax.set_title(title)
         ax.grid(True, alpha=0.3)
     handles = [
         Line2D([], [], ls="none", marker="o", color="0.3", label="network, complete count"),
         Line2D([], [], ls="none", marker="^", mfc="none", mec="0.3",
                label="network, stopped count: lower bound ($\\geq$), not a count"),
         Line2D([], [], ls="none", marker="o", color="0.3", alpha=0.25,
-               label=f"faded: min($n_1$, $n_2$) < {faded_below}, left out of $\\rho$"),
+               label=f"faded: min($n_1$, $n_2$) < {faded_below}"),
+        Line2D([], [], ls="none", label=f"$\\rho$ (Spearman, regions vs error): complete counts with "
+               f"min($n_1$, $n_2$) $\\geq$ {faded_below} only"),
     ]
-    axes[0].legend(handles=handles, fontsize=8, loc="lower left")
+    fig.legend(handles=handles, fontsize=8, loc="outside lower center", ncols=2, frameon=False)
     sm = plt.cm.ScalarMappable(norm=norm, cmap=cmap)
     cbar = fig.colorbar(sm, ax=axes, shrink=0.9)
     cbar.set_label("$n_1$ (units in hidden layer 1)")

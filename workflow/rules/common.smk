@@ -89,7 +89,12 @@ def per_network(pattern):
 
 
 def all_outputs():
+    """Every output, per-network files included, so that a deleted count or network is rebuilt
+    (Snakemake does not rebuild a missing intermediate file whose dependents are up to date)."""
     return [
+        *per_network(f"{R}/networks/{NET}.pt"),
+        *per_network(f"{R}/networks/{NET}.json"),
+        *per_network(f"{R}/counts/{NET}.json"),
         f"{R}/networks.csv",
         f"{R}/splits.csv",
         f"{R}/bounds.csv",

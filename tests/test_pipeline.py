@@ -1,0 +1,154 @@
+"""The Snakemake workflow end to end on config/quick.yaml, its plan on the default config, its
+reruns, and the config validation. Runs into pytest temporary directories (``--directory``), so
+it never touches the repository's results/ or .snakemake/."""
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from linregions import load_network
+from linregions.certificate import brute_force_patterns
+
+REPO = Path(__file__).resolve().parents[1]
+SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
+QUICK = REPO / "config" / "quick.yaml"
+DEFAULT = REPO / "config" / "config.yaml"
+SHARED = REPO.parent / "shared" / "data" / "mnist"
+
+pytestmark = pytest.mark.skipif(not SHARED.is_dir(), reason=f"MNIST is not in {SHARED}")
+
+
+def snakemake(workdir, *args, configfile=QUICK, check=True):
+    cmd = [SNAKEMAKE, "-s", str(REPO / "Snakefile"), "--directory", str(workdir),
+           "--configfile", str(configfile), *args]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"{' '.join(cmd)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+    return proc
+
+
+def planned_jobs(proc) -> dict[str, int]:
+    """The job-count table of a dry run (``snakemake -n --quiet rules``) as {rule: count}."""
+    text = proc.stdout + proc.stderr
+    if "Nothing to be done" in text:
+        return {}
+    table = text[text.index("Job stats:"):]
+    counts = {}
+    for line in table.splitlines()[3:]:
+        m = re.fullmatch(r"\s*(\w+)\s+(\d+)\s*", line)
+        if not m:
+            break
+        counts[m.group(1)] = int(m.group(2))
+    counts.pop("total", None)
+    return counts
+
+
+@pytest.fixture(scope="module")
+def quick(tmp_path_factory):
+    """The quick workflow, run once into a temporary directory."""
+    work = tmp_path_factory.mktemp("quick")
+    snakemake(work, "--cores", "2")
+    return work
+
+
+@pytest.fixture(scope="module")
+def cfg():
+    return yaml.safe_load(QUICK.read_text())
+
+
+def quick_splits(cfg):
+    total = cfg["splits"]["total"]
+    first, last = cfg["splits"]["n1"]
+    return [(n1, total - n1) for n1 in range(first, last + 1)]
+
+
+def test_tables_have_one_row_per_network_and_split(quick, cfg):
+    # Proves the quick run produced every table row: one per (split, seed), one per split.
+    nets = pd.read_csv(quick / "results" / "networks.csv")
+    splits = pd.read_csv(quick / "results" / "splits.csv")
+    expected = {(n1, n2, s) for n1, n2 in quick_splits(cfg) for s in cfg["seeds"]}
+    assert set(zip(nets.n1, nets.n2, nets.seed)) == expected and len(nets) == len(expected)
+    assert list(zip(splits.n1, splits.n2)) == quick_splits(cfg)
+    assert (splits.networks == len(cfg["seeds"])).all()
+
+
+def test_counts_equal_brute_force_and_respect_theorem1(quick, cfg):
+    # Proves every count of the pipeline is complete, equals an independent brute-force count
+    # (every one of the 2^N patterns through the certificate LP), and is <= its Theorem 1 bound.
+    nets = pd.read_csv(quick / "results" / "networks.csv")
+    bounds = pd.read_csv(quick / "results" / "bounds.csv").set_index(["n1", "n2"])
+    eps = cfg["count"]["eps"]
+    for row in nets.itertuples():
+        assert row.complete, f"count of n1={row.n1}, n2={row.n2}, seed={row.seed} stopped"
+        pt = quick / "results" / "networks" / f"n1_{row.n1}_n2_{row.n2}" / f"seed_{row.seed}.pt"
+        brute = len(brute_force_patterns(load_network(pt), 0.0, 1.0, eps))
+        assert row.regions == brute, f"n1={row.n1}, n2={row.n2}, seed={row.seed}"
+        assert row.regions <= bounds.loc[(row.n1, row.n2), "theorem1"]
+
+
+def test_figures_are_png_and_pdf_with_data(quick):
+    # Proves each figure exists as a non-empty PNG and PDF (checked by magic bytes) with a CSV.
+    fig = quick / "results" / "figures"
+    for name in ("regions_per_split", "error_vs_regions"):
+        assert (fig / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert (fig / f"{name}.pdf").read_bytes()[:5] == b"%PDF-"
+        assert len(pd.read_csv(fig / f"{name}.csv")) > 0
+
+
+def test_rerun_does_nothing_and_a_deleted_count_reruns_only_its_chain(quick):
+    # Proves a second run of the same target plans no job, and that deleting one count plans
+    # exactly that count and what depends on it (tables, figures), then recreates the same count.
+    assert planned_jobs(snakemake(quick, "-n", "--quiet", "rules")) == {}
+    count = quick / "results" / "counts" / "n1_3_n2_5" / "seed_1.json"
+    before = json.loads(count.read_text())
+    count.unlink()
+    plan = planned_jobs(snakemake(quick, "-n", "--quiet", "rules"))
+    assert plan == {"count": 1, "networks_table": 1, "splits_table": 1, "figure_regions_per_split": 1,
+                    "figure_error_vs_regions": 1, "all": 1}
+    snakemake(quick, "--cores", "2")
+    after = json.loads(count.read_text())
+    assert after["regions"] == before["regions"] and after["complete"]
+    assert planned_jobs(snakemake(quick, "-n", "--quiet", "rules")) == {}
+
+
+def test_default_config_plans_210_networks(tmp_path):
+    # Proves the paper's experiment is planned in full: 21 splits x 10 seeds = 210 trainings
+    # and 210 counts, one bounds job, one MNIST fetch.
+    plan = planned_jobs(snakemake(tmp_path, "-n", "--quiet", "rules", configfile=DEFAULT))
+    assert plan["train"] == 210 and plan["count"] == 210
+    assert plan["mnist"] == 1 and plan["bounds"] == 1
+
+
+BAD_CONFIGS = {
+    # name: (change to the quick config, words the one-line error must contain)
+    "wrong_type": (lambda c: c["train"].update(epochs="two"), ["train.epochs", "'two' is not of type 'integer'"]),
+    "split_sum": (lambda c: c["splits"].update(n1=None) or c["splits"].pop("n1")
+                  or c["splits"].update(list=[[3, 5], [4, 5]]), ["splits.list", "[4, 5] sums to 9", "total = 8"]),
+    "n1_range": (lambda c: c["splits"].update(n1=[1, 8]), ["splits.n1", "total - 1 = 7"]),
+    "unknown_method": (lambda c: c["count"].update(method="simplex"), ["count.method", "'simplex'"]),
+    "negative_seed": (lambda c: c.update(seeds=[0, -1]), ["seeds.1", "-1 is less than the minimum of 0"]),
+    "eps_zero": (lambda c: c["count"].update(eps=0), ["count.eps", "0 is less than or equal to the minimum of 0"]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_CONFIGS))
+def test_bad_config_stops_with_a_clear_message(tmp_path, name):
+    # Proves the schema and the split check stop a bad config before any job, naming the key.
+    change, words = BAD_CONFIGS[name]
+    cfg = yaml.safe_load(QUICK.read_text())
+    change(cfg)
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(cfg))
+    proc = snakemake(tmp_path, "-n", configfile=path, check=False)
+    assert proc.returncode != 0
+    out = proc.stdout + proc.stderr
+    line = next((l for l in out.splitlines() if "invalid config" in l), "")
+    assert line, out[-2000:]
+    for w in words:
+        assert w in line, line
