@@ -29,10 +29,13 @@ The one-sided definition (``margin="active"``) counts the same on :func:`zaslavs
 :func:`montufar2014` and :func:`serra2018_1d`: no two of their units are ever zero on the same
 hyperplane (breakpoints of a layer are distinct; the arrangement is in general position), so a
 lower-dimensional piece where some inactive units sit at 0 has a neighbouring open region with
-the same pattern. It counts more on :func:`pascanu2014`: a fold pair computes relu(t) and
-relu(-t), whose hyperplanes coincide, so where t = 0 both units are inactive at 0, a pattern no
-open region has; the one-sided definition adds these lower-dimensional pieces (the fold
-hyperplanes, and the images of the box faces they map to through the last layer).
+the same pattern. It counts more on :func:`pascanu2014`: a fold pair computes relu(2t - 1) and
+relu(1 - 2t), whose hyperplanes coincide, so where t = 1/2 both units are inactive at 0, a
+pattern no open region has. There the folded coordinate is 0 (a face of the box) and stays
+fixed through the later layers, so the one-sided definition adds one pattern for every piece
+that the later layers cut that lower-dimensional set into: for n0 = 1, the fold of layer l has
+2^{l-1} preimages and adds 2^{l-1} patterns, 2^{L-1} - 1 in all (tested); for n0 > 1 the
+number depends on how the last layer's arrangement meets the faces of the box.
 """
 
 from __future__ import annotations
