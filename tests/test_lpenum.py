@@ -1,0 +1,212 @@
+"""Tests of method="lp" (linregions.lpenum): exactness against brute force, determinism across
+threads and shards, checkpoint/resume, and the option checks."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+
+from linregions import count_regions, from_arrays
+from linregions.certificate import brute_force_patterns
+from linregions.regions import pack_patterns, sort_packed
+
+EPS = 1e-6
+
+
+def _brute(net, lo, up, margin="both"):
+    return sort_packed(pack_patterns(brute_force_patterns(net, lo, up, EPS, margin)))
+
+
+def _lp(net, lo, up, **kw):
+    return count_regions(net, lo, up, method="lp", eps=EPS, return_patterns=True, **kw)
+
+
+def _random_net(rng, n0, widths, degenerate):
+    layers, prev = [], n0
+    for l, w in enumerate(widths):
+        W = rng.normal(size=(w, prev))
+        b = rng.normal(size=w) * 0.7
+        if degenerate:
+            kind = rng.integers(0, 6)
+            u = int(rng.integers(0, w))
+            if kind == 0:  # a dead unit: inactive on the whole box
+                b[u] = -100.0
+            elif kind == 1:  # a unit active on the whole box
+                b[u] = 100.0
+            elif kind == 2 and w >= 2:  # a repeated row
+                W[(u + 1) % w] = W[u]
+                b[(u + 1) % w] = b[u]
+            elif kind == 3:  # an all-zero weight row: a constant unit
+                W[u] = 0.0
+            elif kind == 4 and l >= 1:  # a zero-bias unit reading only one input: constant 0 when it is off
+                W[u] = 0.0
+                W[u, 0] = 1.0
+                b[u] = 0.0
+            elif kind == 5 and l >= 1 and prev >= 2:  # reads two copies with opposite weights
+                W[u] = 0.0
+                W[u, 0], W[u, 1] = 1.0, -1.0
+                b[u] = 0.0
+        layers.append((W, b))
+        prev = w
+    return from_arrays(layers)
+
+
+def _cases(n, seed):
+    rng = np.random.default_rng(seed)
+    out = []
+    for k in range(n):
+        n0 = int(rng.choice([1, 2, 3, 10]))
+        L = int(rng.integers(1, 4))
+        total = int(rng.integers(2, 13))
+        widths = [1] * L
+        for _ in range(total - L):
+            widths[int(rng.integers(0, L))] += 1
+        net = _random_net(rng, n0, widths, degenerate=k % 2 == 1)
+        lo = float(rng.uniform(-2.0, 0.5))
+        up = lo + float(rng.uniform(0.3, 3.0))
+        out.append((net, lo, up, "both" if k % 3 else "active"))
+    return out
+
+
+@pytest.mark.parametrize("case", range(56))
+def test_matches_brute_force(case, _cases_cache={}):
+    # Proves exactness: the lp pattern set equals the brute-force certificate's on random and
+    # degenerate networks (dead, always-on, repeated, zero-row and constant units), 1-3 layers,
+    # n0 in {1, 2, 3, 10}, random boxes, both margins.
+    if not _cases_cache:
+        _cases_cache["c"] = _cases(56, 1234)
+    net, lo, up, margin = _cases_cache["c"][case]
+    r = _lp(net, lo, up, margin=margin)
+    expect = _brute(net, lo, up, margin)
+    assert r.complete and r.status == "complete" and r.method == "lp"
+    assert r.regions == len(expect) == len(r.patterns)
+    assert np.array_equal(r.patterns, expect)
+
+
+def test_constant_zero_bias_unit_in_layer_two():
+    # Proves the constant-unit rule: a zero-bias layer-2 unit whose only input is off is constant 0
+    # (inactive, no margin asked), so those patterns are counted as brute force counts them.
+    net = from_arrays([(np.array([[1.0], [-1.0]]), np.array([0.0, 0.3])),
+                       (np.array([[1.0, 0.0], [0.0, 2.0]]), np.array([0.0, 0.0]))])
+    for margin in ("both", "active"):
+        r = _lp(net, -1.0, 1.0, margin=margin)
+        assert np.array_equal(r.patterns, _brute(net, -1.0, 1.0, margin))
+
+
+def test_mnist_sized_input_matches_brute_force():
+    # Proves the kernel on n0 = 784 (the pixel box): a random 784-3-3 net equals brute force.
+    rng = np.random.default_rng(7)
+    net = from_arrays([(rng.normal(size=(3, 784)) * 0.05, rng.normal(size=3) * 0.5),
+                       (rng.normal(size=(3, 3)), rng.normal(size=3) * 0.3)])
+    r = _lp(net, 0.0, 1.0)
+    assert r.regions > 1
+    assert np.array_equal(r.patterns, _brute(net, 0.0, 1.0))
+
+
+def _medium_net(seed=3):
+    rng = np.random.default_rng(seed)
+    return from_arrays([(rng.normal(size=(8, 6)), rng.normal(size=8)),
+                        (rng.normal(size=(7, 8)), rng.normal(size=7))])
+
+
+def test_threads_give_identical_results():
+    # Proves determinism: count and pattern set do not depend on the number of threads.
+    net = _medium_net()
+    r1 = _lp(net, -1.0, 1.0, threads=1)
+    r2 = _lp(net, -1.0, 1.0, threads=2)
+    assert r1.regions == r2.regions > 100
+    assert np.array_equal(r1.patterns, r2.patterns)
+
+
+@pytest.mark.parametrize("k", [1, 2, 7])
+def test_shards_partition_the_count(k):
+    # Proves sharding: the k shards' counts sum to the full count and their pattern sets are
+    # disjoint with union the full set.
+    net = _medium_net()
+    full = _lp(net, -1.0, 1.0)
+    parts = [_lp(net, -1.0, 1.0, shard=(i, k)) for i in range(k)]
+    assert sum(p.regions for p in parts) == full.regions
+    union = sort_packed(np.concatenate([p.patterns for p in parts]))
+    assert np.array_equal(union, full.patterns)  # equal as multisets, so disjoint
+    assert all(p.shard == (i, k) for i, p in enumerate(parts))
+
+
+def test_time_limit_checkpoint_resume(tmp_path):
+    # Proves resumability: a count stopped by a tiny time limit is a lower bound, saves a
+    # checkpoint, and calls with the same checkpoint end with the uninterrupted count and patterns.
+    net = _medium_net(5)
+    full = _lp(net, -1.0, 1.0)
+    ck = tmp_path / "ck.npz"
+    r = _lp(net, -1.0, 1.0, time_limit=0.0, checkpoint=str(ck))
+    assert not r.complete and r.status == "time_limit" and r.regions <= full.regions
+    assert ck.exists()
+    for _ in range(10000):
+        r = _lp(net, -1.0, 1.0, time_limit=0.02, checkpoint=str(ck))
+        assert r.regions <= full.regions
+        if r.complete:
+            break
+    assert r.complete and r.regions == full.regions
+    assert np.array_equal(r.patterns, full.patterns)
+    assert not ck.exists()
+
+
+def test_progress_is_called():
+    # Proves the progress callback receives (regions, seconds, fraction) at least once at the end.
+    seen = []
+    net = _medium_net()
+    r = count_regions(net, -1.0, 1.0, method="lp", progress=lambda *a: seen.append(a))
+    assert seen and seen[-1][0] == r.regions and seen[-1][2] == 1.0
+
+
+def test_zaslavsky_lines_in_general_position():
+    # Proves the count on a case with a closed form: m lines in general position in 2D with all
+    # intersections inside the box cut it into sum_{j<=2} C(m, j) regions, which is <= 2^m.
+    rng = np.random.default_rng(11)
+    m, r0 = 9, 0.3
+    step = (2 * np.pi / 3) / m  # spread directions, jittered: no parallel lines
+    theta = (np.arange(m) + 0.5 + rng.uniform(-0.25, 0.25, m)) * step
+    assert np.min(np.diff(theta)) > 0.4 * step
+    W = np.stack([np.cos(theta), np.sin(theta)], axis=1)  # lines tangent to the circle of radius r0
+    b = np.full(m, -r0)
+    pts = []
+    for i, j in itertools.combinations(range(m), 2):
+        p = np.linalg.solve(W[[i, j]], -b[[i, j]])
+        assert np.all(np.abs(p) < 0.9)  # every intersection inside [-1, 1]^2
+        pts.append(p)
+    pts = np.array(pts)
+    for p in pts:  # general position: no third line through an intersection point
+        assert np.sum(np.abs(W @ p + b) < 1e-3) == 2
+    expect = sum(math.comb(m, j) for j in range(3))
+    res = count_regions(from_arrays([(W, b)]), -1.0, 1.0, method="lp")
+    assert res.regions == expect <= 2**m
+
+
+def test_beyond_licence_size_net_counts():
+    # Proves lp has no size limit of its own: a 784-40-40 net (above the Gurobi size licence),
+    # mostly dead units so it is fast, counts completely and agrees with its live sub-network.
+    rng = np.random.default_rng(5)
+    W1 = rng.normal(size=(40, 784)) * 0.05
+    b1 = np.full(40, -100.0)
+    b1[:3] = rng.normal(size=3) * 0.3
+    W2 = rng.normal(size=(40, 40))
+    b2 = np.full(40, -100.0)
+    b2[:3] = rng.normal(size=3) * 0.3
+    W2[:, 3:] = 0.0
+    r = count_regions(from_arrays([(W1, b1), (W2, b2)]), 0.0, 1.0, method="lp")
+    live = from_arrays([(W1[:3], b1[:3]), (W2[:3, :3], b2[:3])])
+    assert r.complete and r.regions == len(_brute(live, 0.0, 1.0)) > 1
+
+
+@pytest.mark.parametrize("bad, match", [
+    (dict(shard=(2, 2)), "shard"), (dict(shard=(-1, 3)), "shard"), (dict(shard="x"), "shard"),
+    (dict(progress=3), "progress"), (dict(checkpoint=12), "checkpoint"),
+    (dict(time_limit=-1), "time_limit"), (dict(bogus=1), "bogus"),
+])
+def test_bad_options_are_rejected(bad, match):
+    # Proves that invalid options stop with one ValueError naming the bad value.
+    net = _medium_net()
+    with pytest.raises(ValueError, match=match):
+        count_regions(net, -1.0, 1.0, method="lp", **bad)
