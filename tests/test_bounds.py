@@ -28,6 +28,19 @@ def theorem1_brute(n0, widths):
     return total
 
 
+def theorem1_state_dp(n0, widths):
+    """Theorem 1 by the plain dynamic program over (running minimum d, j): O(d * n) per layer."""
+    state = {n0: 1}
+    for n in widths:
+        nxt = {}
+        for d, weight in state.items():
+            for j in range(min(d, n) + 1):
+                key = min(d, n - j)
+                nxt[key] = nxt.get(key, 0) + weight * comb(n, j)
+        state = nxt
+    return sum(state.values())
+
+
 def random_widths(rng, max_layers=4, max_width=9):
     return tuple(rng.randint(1, max_width) for _ in range(rng.randint(1, max_layers)))
 
@@ -48,6 +61,25 @@ def test_theorem1_dp_equals_enumeration_of_J():
         n0 = rng.randint(1, 6)
         widths = random_widths(rng, max_layers=4, max_width=7)
         assert bounds.theorem1(n0, widths) == theorem1_brute(n0, widths), (n0, widths)
+
+
+def test_theorem1_equals_plain_dp_at_larger_sizes():
+    """The prefix/suffix-sum recursion equals the plain DP where enumeration is out of reach."""
+    rng = random.Random(3)
+    for _ in range(60):
+        n0 = rng.randint(1, 60)
+        widths = random_widths(rng, max_layers=6, max_width=60)
+        assert bounds.theorem1(n0, widths) == theorem1_state_dp(n0, widths), (n0, widths)
+
+
+def test_theorem1_is_fast_for_mnist_sizes():
+    """n0 = 784 and ten layers of 1000 units take well under a second."""
+    import time
+
+    t0 = time.perf_counter()
+    value = bounds.theorem1(784, (1000,) * 10)
+    assert time.perf_counter() - t0 < 5.0
+    assert value <= bounds.montufar2017(784, (1000,) * 10)
 
 
 def test_theorem1_mnist_values():

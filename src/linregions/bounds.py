@@ -10,6 +10,7 @@ skips them instead).
 
 from __future__ import annotations
 
+import itertools
 import numbers
 from math import comb, prod
 from typing import Sequence
@@ -43,20 +44,27 @@ def theorem1(n0: int, widths: Sequence[int]) -> int:
     J = {0 <= j_l <= min(n0, n1 - j1, ..., n_{l-1} - j_{l-1}, n_l) for all l}.
 
     Computed by dynamic programming over layers on the running minimum
-    d_l = min(n0, n1 - j1, ..., n_{l-1} - j_{l-1}) (at most min(n0, max width) + 1 states),
-    not by enumerating J.
+    d_l = min(n0, n1 - j1, ..., n_{l-1} - j_{l-1}), not by enumerating J. A state d feeding a
+    layer of width n with j active units goes to min(d, n - j): to d itself for
+    j <= min(d, n - d), and to k = n - j < d for larger j <= d. So the next state k collects
+    w_k * sum_{j <= min(k, n - k)} C(n, j) + C(n, k) * sum_{d >= max(k + 1, n - k)} w_d,
+    which prefix and suffix sums give in O(n0 + n) big-integer operations per layer.
     """
     n0 = _check_int("n0", n0)
     ws = _check_widths(widths)
-    state = {n0: 1}  # d_l -> sum over the partial tuples reaching it of prod C(n_k, j_k)
+    w = [0] * n0 + [1]  # w[d]: sum over the partial tuples reaching state d of prod C(n_k, j_k)
     for n in ws:
-        nxt: dict[int, int] = {}
-        for d, weight in state.items():
-            for j in range(0, min(d, n) + 1):
-                key = min(d, n - j)
-                nxt[key] = nxt.get(key, 0) + weight * comb(n, j)
-        state = nxt
-    return sum(state.values())
+        binom = [comb(n, j) for j in range(n + 1)]
+        prefix = list(itertools.accumulate(binom))  # prefix[t] = sum_{j <= t} C(n, j)
+        suffix = list(itertools.accumulate(reversed(w)))[::-1] + [0]  # suffix[t] = sum_{d >= t} w_d
+        top = len(w) - 1
+        nxt = [0] * (min(top, n) + 1)
+        for k in range(len(nxt)):
+            own = w[k] * prefix[min(k, n - k)] if k <= n else 0
+            start = max(k + 1, n - k)
+            nxt[k] = own + (binom[k] * suffix[start] if start <= top else 0)
+        w = nxt
+    return sum(w)
 
 
 def montufar2017(n0: int, widths: Sequence[int]) -> int:
