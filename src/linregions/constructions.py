@@ -141,14 +141,16 @@ def arrangement(n0: int, m: int, seed: int | None = None) -> Arrangement:
 
     The cyclic arrangement: hyperplane i is {y : sum_k y_k t_i^k = sum_k c t_i^k + e t_i^{n0}}
     (k = 0..n0-1, c = 1/2, unit-normalised) for distinct nodes t_i in [-1, 1] (Chebyshev nodes,
-    jittered and with random orientations if ``seed`` is given). Any n0 normals form a
+    evenly spaced for n0 = 1; jittered and with random orientations if ``seed`` is given). Any n0 normals form a
     Vandermonde matrix with distinct nodes, so they are independent; the vertex of a set S is
     c + e * (coefficients of t^{n0} - prod_{i in S}(t - t_i) below t^{n0}), within e * 2^{n0}
     of the centre, so e = 0.4 / 2^{n0} keeps it in [0.1, 0.9]^{n0}; hyperplane j misses it by
-    e * prod_{i in S} |t_j - t_i| / |a_j| > 0, so no n0 + 1 hyperplanes share a point. Every
-    region then has a vertex (its normals span R^{n0} when m >= n0), so all
-    sum_{j<=n0} C(m, j) regions meet the box: they are enumerated from the vertices and each
-    one's margin is certified by an LP.
+    e * prod_{i in S} |t_j - t_i| / |a_j| > 0, so no n0 + 1 hyperplanes share a point. When
+    m >= n0 every region has a vertex (a polyhedron whose normals span R^{n0} is pointed), and
+    when m < n0 all 2^m regions meet along the flat where the m hyperplanes cross (a point of it
+    lies in the box the same way); so all sum_{j<=n0} C(m, j) regions meet the box. They are
+    enumerated from the vertices (every side of each vertex's hyperplanes), their number is
+    checked against the formula, and each region's margin is certified by an LP.
     """
     n0 = bounds._check_int("n0", n0)
     m = bounds._check_int("m", m)
@@ -164,7 +166,8 @@ def arrangement(n0: int, m: int, seed: int | None = None) -> Arrangement:
         rng = np.random.default_rng(seed)
         u = u + rng.uniform(-0.25, 0.25, size=m)
         sign = rng.choice([-1.0, 1.0], size=m)
-    t = np.cos(np.pi * u / m)
+    # n0 = 1: evenly spaced points (the widest gaps); n0 >= 2: Chebyshev nodes (better conditioned)
+    t = -1.0 + 2.0 * u / m if n0 == 1 else np.cos(np.pi * u / m)
     V = t[:, None] ** np.arange(n0)[None, :]
     e = 0.4 / 2**n0
     rhs = V @ np.full(n0, 0.5) + e * t**n0
@@ -390,7 +393,9 @@ def serra2018_1d(widths: Sequence[int]) -> Construction:
     Layer l < L is a zigzag of n_l units with n_l + 1 pieces, each mapping onto [0, 1]
     (:func:`_serra_zigzag`: one more piece than the sawtooth of the same units, because the
     first piece's slope comes from units facing left instead of a unit active everywhere);
-    layer L is n_L breakpoints inside (0, 1). Equals :func:`bounds.serra2018_lower` for n0 = 1.
+    layer L is n_L breakpoints inside (0, 1). Equals :func:`bounds.serra2018_lower` for n0 = 1
+    (when also n_L >= 3), and Theorem 1 itself (for n0 = 1 and n_l >= 2, Theorem 1 is
+    prod_l (n_l + 1)): in one dimension the upper bound is attained.
     """
     ws = _check_widths(widths)
     for l, n in enumerate(ws[:-1], start=1):
