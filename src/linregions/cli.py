@@ -1,0 +1,135 @@
+"""The command line: ``linregions count``, ``linregions bounds``, ``linregions construct``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+
+from .network import BoxError, ModelError
+from .regions import DEFAULT_EPS
+
+
+def _count(args: argparse.Namespace) -> int:
+    from .count import count_regions
+
+    options = {}
+    if args.shard:
+        i, k = (int(v) for v in args.shard.split("/"))
+        options["shard"] = (i, k)
+    if args.checkpoint:
+        options["checkpoint"] = args.checkpoint
+    if args.method == "lp" and not args.json:
+        options["progress"] = _progress
+    res = count_regions(
+        args.model,
+        lower=args.lower,
+        upper=args.upper,
+        method=args.method,
+        eps=args.eps,
+        threads=args.threads,
+        time_limit=args.time_limit,
+        margin=args.margin,
+        return_patterns=bool(args.patterns),
+        **options,
+    )
+    if args.patterns:
+        import numpy as np
+
+        np.save(args.patterns, res.patterns)
+    if args.json:
+        print(json.dumps(res.to_dict(), indent=2))
+    else:
+        print(res.summary())
+    return 0 if res.complete else 3
+
+
+def _progress(regions: int, seconds: float, fraction: float) -> None:
+    rate = regions / seconds if seconds > 0 else 0.0
+    print(f"  {regions} regions, {rate:.0f}/s, about {100 * fraction:.1f}% of the tree", file=sys.stderr)
+
+
+def _bounds(args: argparse.Namespace) -> int:
+    from .bounds import all_bounds
+
+    n0, *widths = args.widths
+    res = all_bounds(n0, widths)
+    if args.json:
+        print(json.dumps({k: str(v) if v > 2**53 else v for k, v in res.items()}, indent=2))
+    else:
+        for name, value in res.items():
+            print(f"{name:24s} {value:,}")
+    return 0
+
+
+def _construct(args: argparse.Namespace) -> int:
+    import torch
+
+    from .constructions import build
+
+    con = build(args.name, n0=args.n0, widths=args.widths, seed=args.seed)
+    torch.save(con.as_sequential(), args.output)
+    print(
+        f"{con.name}: network {con.network.n0}-{'-'.join(map(str, con.network.widths))} written to "
+        f"{args.output}; exact count {con.count:,} on [{con.lower:g}, {con.upper:g}]^{con.network.n0} "
+        f"({con.source}). Count it with: linregions count {args.output} --lower {con.lower:g} "
+        f"--upper {con.upper:g} --method lp"
+    )
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="linregions", description="Count and bound the linear regions of ReLU networks.")
+    p.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    c = sub.add_parser("count", help="count the linear regions of a network on a box")
+    c.add_argument("model", help="a torch.save'd nn.Sequential or state_dict, or an .npz of W1, b1, ...")
+    c.add_argument("--lower", type=float, default=0.0, help="lower end of the input box (default 0)")
+    c.add_argument("--upper", type=float, default=1.0, help="upper end of the input box (default 1)")
+    c.add_argument("--method", choices=("milp", "lp", "brute"), default="milp")
+    c.add_argument("--eps", type=float, default=DEFAULT_EPS, help=f"region margin (default {DEFAULT_EPS:g})")
+    c.add_argument("--margin", choices=("both", "active"), default="both",
+                   help="'both' (default) or the paper's one-sided 'active'")
+    c.add_argument("--threads", type=int, default=1)
+    c.add_argument("--time-limit", type=float, default=None, help="seconds; a stopped count is a lower bound")
+    c.add_argument("--shard", default=None, help="lp only: I/K counts shard I of K")
+    c.add_argument("--checkpoint", default=None, help="lp only: file to save and resume the search state")
+    c.add_argument("--patterns", default=None, help="write the bit-packed patterns to this .npy file")
+    c.add_argument("--json", action="store_true", help="print the result as JSON")
+    c.set_defaults(func=_count)
+
+    b = sub.add_parser("bounds", help="print every bound for the widths n0 n1 ... nL")
+    b.add_argument("widths", type=int, nargs="+", metavar="N", help="n0 n1 ... nL")
+    b.add_argument("--json", action="store_true")
+    b.set_defaults(func=_bounds)
+
+    k = sub.add_parser("construct", help="write a network whose exact count is known")
+    k.add_argument("name", help="zaslavsky, pascanu2014, montufar2014 or serra2018")
+    k.add_argument("--n0", type=int, default=2)
+    k.add_argument("--widths", type=int, nargs="+", required=True)
+    k.add_argument("--seed", type=int, default=0)
+    k.add_argument("-o", "--output", required=True, help="where to torch.save the nn.Sequential")
+    k.set_defaults(func=_construct)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(name)s: %(message)s", stream=sys.stderr)
+    from .milp import LicenceError
+
+    try:
+        return args.func(args)
+    except (ModelError, BoxError, LicenceError, ValueError) as exc:
+        print(f"linregions: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("linregions: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
