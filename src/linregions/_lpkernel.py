@@ -52,8 +52,8 @@ I_ITERS = 10  # simplex iterations
 I_FALLBACKS = 11  # fallback solves requested
 I_RECORD = 12  # 1: write emitted patterns to the buffer
 I_MODE = 13  # 0: margin "both", 1: margin "active"
-I_FAILS = 14  # 14..19: counts of fast-LP failures by reason (diagnostics)
-I_NST = 20
+I_FAILS = 14  # 14..21: diagnostics (failure reasons, LPs settled in zeta space, x-space LPs)
+I_NST = 22
 
 PTOL = 1e-9
 PIVTOL = 1e-9
@@ -70,15 +70,19 @@ def _dot(a, b, n):
 
 
 @njit(cache=True, nogil=True)
-def compute_layer(l, Wflat, Woff, bflat, lstart, S, Araw, craw, nonconst, n0):
-    """Affine maps of layer l's units given the states of layer l-1 (A_l = W diag(s) A_{l-1})."""
+def compute_layer(l, Wflat, Woff, bflat, lstart, S, Araw, Az, craw, nonconst, n0, n1):
+    """Affine maps of layer l's units given the states of layer l-1 (A_l = W diag(s) A_{l-1}),
+    both in x (Araw, n0 columns) and in the layer-1 space zeta = W1 x (Az, n1 columns)."""
     a0 = lstart[l - 1]
     a1 = lstart[l]
     nprev = a1 - a0
     for u in range(lstart[l], lstart[l + 1]):
         row = Araw[u]
+        rz = Az[u]
         for j in range(n0):
             row[j] = 0.0
+        for j in range(n1):
+            rz[j] = 0.0
         cc = 0.0
         base = Woff[l] + (u - lstart[l]) * nprev
         for i in range(a0, a1):
@@ -88,6 +92,9 @@ def compute_layer(l, Wflat, Woff, bflat, lstart, S, Araw, craw, nonconst, n0):
                     src = Araw[i]
                     for j in range(n0):
                         row[j] += w * src[j]
+                    sz = Az[i]
+                    for j in range(n1):
+                        rz[j] += w * sz[j]
                     cc += w * craw[i]
         craw[u] = cc + bflat[lstart[l] + (u - lstart[l])]
         nz = 0
@@ -99,6 +106,46 @@ def compute_layer(l, Wflat, Woff, bflat, lstart, S, Araw, craw, nonconst, n0):
 
 
 @njit(cache=True, nogil=True)
+def _gauss_jordan(A, Y, n, k):
+    """Solve A X = Y in place (A n x n overwritten, Y n x k becomes X) with partial pivoting;
+    False if A is singular to working precision."""
+    amax = 0.0
+    for i in range(n):
+        for j in range(n):
+            if abs(A[i, j]) > amax:
+                amax = abs(A[i, j])
+    tol = 1e-13 * max(amax, 1e-300)
+    for c in range(n):
+        p = c
+        best = abs(A[c, c])
+        for i in range(c + 1, n):
+            if abs(A[i, c]) > best:
+                best = abs(A[i, c])
+                p = i
+        if best <= tol:
+            return False
+        if p != c:
+            for j in range(n):
+                A[c, j], A[p, j] = A[p, j], A[c, j]
+            for j in range(k):
+                Y[c, j], Y[p, j] = Y[p, j], Y[c, j]
+        inv = 1.0 / A[c, c]
+        for j in range(n):
+            A[c, j] *= inv
+        for j in range(k):
+            Y[c, j] *= inv
+        for i in range(n):
+            if i != c:
+                f = A[i, c]
+                if f != 0.0:
+                    for j in range(n):
+                        A[i, j] -= f * A[c, j]
+                    for j in range(k):
+                        Y[i, j] -= f * Y[c, j]
+    return True
+
+
+@njit(cache=True, nogil=True)
 def _refactor(R, rows, m, n, head, Binv, B, xB, x, pos, d, q, h):
     for i in range(m):
         for k in range(m):
@@ -107,10 +154,11 @@ def _refactor(R, rows, m, n, head, Binv, B, xB, x, pos, d, q, h):
                 B[i, k] = R[rows[i], v]
             else:
                 B[i, k] = -1.0 if (v - n) == i else 0.0
-    Bi = np.linalg.inv(B[:m, :m])
     for i in range(m):
         for k in range(m):
-            Binv[i, k] = Bi[i, k]
+            Binv[i, k] = 1.0 if i == k else 0.0
+    if not _gauss_jordan(B, Binv, m, m):
+        return False
     # xB = Binv (h - sum_nonbasic a_j x_j)
     rhs = np.empty(m)
     for i in range(m):
@@ -143,10 +191,11 @@ def _refactor(R, rows, m, n, head, Binv, B, xB, x, pos, d, q, h):
         d[n + i] = y[i]
     for k in range(m):
         d[head[k]] = 0.0
+    return True
 
 
 @njit(cache=True, nogil=True)
-def _lagrange_bound(R, rows, m, n, q, qc, d, pos, h, lo, up, g):
+def _lagrange_bound(R, rows, m, n, q, qc, d, pos, h, lob, upb, g):
     """max_box (q + R^T y) x - y h + qc with y_i = max(d_slack_i, 0): an upper bound valid for any y >= 0."""
     for j in range(n):
         g[j] = q[j]
@@ -164,13 +213,13 @@ def _lagrange_bound(R, rows, m, n, q, qc, d, pos, h, lo, up, g):
     s = qc - yh
     for j in range(n):
         gj = g[j]
-        s += gj * up if gj > 0.0 else gj * lo
+        s += gj * upb[j] if gj > 0.0 else gj * lob[j]
     return s
 
 
 @njit(cache=True, nogil=True)
-def dual_simplex(R, rc, eth, rows, m, q, qc, thr, lo, up, n, maxit,
-                 x, atup, pos, d, alpha, Binv, B, xB, head, cand, tval, flips, col, aF, h, g):
+def dual_simplex(R, rc, eth, rows, m, q, qc, thr, lob, upb, n, maxit,
+                 x, atup, pos, d, alpha, Binv, B, xB, head, cand, tval, flips, col, aF, h, g, pert=0.0):
     """Decide whether max q x + qc >= thr over {box, rows}; on success the optimal point is in x.
 
     Returns (status, objective, iterations): LP_FEAS (optimum reached; x holds the clipped
@@ -181,14 +230,23 @@ def dual_simplex(R, rc, eth, rows, m, q, qc, thr, lo, up, n, maxit,
     obj = qc
     for j in range(n):
         if q[j] > 0.0:
-            x[j] = up
+            x[j] = upb[j]
             atup[j] = 1
         else:
-            x[j] = lo
+            x[j] = lob[j]
             atup[j] = 0
         d[j] = -q[j]
         pos[j] = -1
         obj += q[j] * x[j]
+        if pert > 0.0:
+            # deterministic pseudo-random cost perturbation away from 0 (keeps dual feasibility):
+            # breaks the massive dual degeneracy of objectives in the span of the rows
+            u = ((j * 2654435761) % 4294967296) / 4294967296.0
+            xi = pert * (1.0 + abs(q[j])) * (1.0 + u)
+            if atup[j] == 1:
+                d[j] -= xi
+            else:
+                d[j] += xi
     if obj < thr - PRUNE_TOL:
         return LP_INFEAS, obj, 0
     for i in range(m):
@@ -206,29 +264,35 @@ def dual_simplex(R, rc, eth, rows, m, q, qc, thr, lo, up, n, maxit,
     while True:
         # pricing: the most infeasible basic variable leaves
         p = -1
-        best = PTOL
+        best = 0.0
         for i in range(m):
             v = head[i]
             if v >= n:
                 lb = 0.0
                 inf = lb - xB[i]
             else:
-                inf = lo - xB[i]
-                if xB[i] - up > inf:
-                    inf = xB[i] - up
-            if inf > best:
-                best = inf
-                p = i
+                inf = lob[v] - xB[i]
+                if xB[i] - upb[v] > inf:
+                    inf = xB[i] - upb[v]
+            if inf > PTOL:
+                # dual steepest edge: infeasibility^2 / ||row i of B^-1||^2 (exact, m is tiny)
+                beta = 0.0
+                for k in range(m):
+                    beta += Binv[i, k] * Binv[i, k]
+                score = inf * inf / beta
+                if score > best:
+                    best = score
+                    p = i
         if p < 0:
             for j in range(n):
                 v = xB[pos[j]] if pos[j] >= 0 else x[j]
-                if v < lo:
-                    v = lo
-                elif v > up:
-                    v = up
+                if v < lob[j]:
+                    v = lob[j]
+                elif v > upb[j]:
+                    v = upb[j]
                 x[j] = v
             if obj < thr - PRUNE_TOL:
-                ub = _lagrange_bound(R, rows, m, n, q, qc, d, pos, h, lo, up, g)
+                ub = _lagrange_bound(R, rows, m, n, q, qc, d, pos, h, lob, upb, g)
                 if ub < thr - PRUNE_TOL:
                     return LP_INFEAS, obj, it
             return LP_FEAS, obj, it
@@ -241,12 +305,12 @@ def dual_simplex(R, rc, eth, rows, m, q, qc, thr, lo, up, n, maxit,
             delta = xB[p]
             bound_l = 0.0
         else:
-            if xB[p] < lo:
-                delta = xB[p] - lo
-                bound_l = lo
+            if xB[p] < lob[lv]:
+                delta = xB[p] - lob[lv]
+                bound_l = lob[lv]
             else:
-                delta = xB[p] - up
-                bound_l = up
+                delta = xB[p] - upb[lv]
+                bound_l = upb[lv]
         # row p of the tableau
         for j in range(n):
             alpha[j] = 0.0
@@ -285,13 +349,12 @@ def dual_simplex(R, rc, eth, rows, m, q, qc, thr, lo, up, n, maxit,
         slope = abs(delta)
         qe = -1
         nflip = 0
-        width = up - lo
         for kk in range(nc):
             j = cand[order[kk]]
             if j >= n:
                 qe = j
                 break
-            slope -= abs(alpha[j]) * width
+            slope -= abs(alpha[j]) * (upb[j] - lob[j])
             if slope <= 0.0:
                 qe = j
                 break
@@ -314,13 +377,13 @@ def dual_simplex(R, rc, eth, rows, m, q, qc, thr, lo, up, n, maxit,
             for f in range(nflip):
                 j = flips[f]
                 if atup[j] == 1:
-                    dx = lo - up
+                    dx = lob[j] - upb[j]
                     atup[j] = 0
-                    x[j] = lo
+                    x[j] = lob[j]
                 else:
-                    dx = up - lo
+                    dx = upb[j] - lob[j]
                     atup[j] = 1
-                    x[j] = up
+                    x[j] = upb[j]
                 for i in range(m):
                     aF[i] += R[rows[i], j] * dx
             for i in range(m):
@@ -364,7 +427,8 @@ def dual_simplex(R, rc, eth, rows, m, q, qc, thr, lo, up, n, maxit,
                         Binv[i, k] -= f * Binv[p, k]
         since_refactor += 1
         if bad or since_refactor >= 40:
-            _refactor(R, rows, m, n, head, Binv, B, xB, x, pos, d, q, h)
+            if not _refactor(R, rows, m, n, head, Binv, B, xB, x, pos, d, q, h):
+                return LP_FAIL, obj, -5
             since_refactor = 0
             # rounding may leave tiny dual infeasibilities: clamp them (moves the bound by < DTOL*width)
             for j in range(nt):
@@ -384,34 +448,152 @@ def dual_simplex(R, rc, eth, rows, m, q, qc, thr, lo, up, n, maxit,
             v = xB[pos[j]] if pos[j] >= 0 else x[j]
             obj += q[j] * v
         if obj < thr - PRUNE_TOL:
-            ub = _lagrange_bound(R, rows, m, n, q, qc, d, pos, h, lo, up, g)
+            ub = _lagrange_bound(R, rows, m, n, q, qc, d, pos, h, lob, upb, g)
             if ub < thr - PRUNE_TOL:
                 return LP_INFEAS, obj, it
 
 
 @njit(cache=True, nogil=True)
-def side_lp(dep, side, X, Araw, craw, nonconst, R, rc, eth, n0, lo, up, need, ist,
-            rows, qv, x, atup, pos, d, alpha, Binv, B, xB, head, cand, tval, flips, col, aF, h, g):
-    """The LP of one side of unit ``dep``; on LP_FEAS a certified interior witness is in X[dep+1]."""
+def _witness(dep, sg, need, m, rows, xw, xt, lam, xn, Araw, craw, R, rc, eth, n0, lo, up):
+    """x_w + lam (x_t - x_w) clipped to the box into xn; True if every row holds there (evaluated)."""
+    for j in range(n0):
+        v = xw[j] + lam * (xt[j] - xw[j])
+        if v < lo:
+            v = lo
+        elif v > up:
+            v = up
+        xn[j] = v
+    if not sg * (_dot(Araw[dep], xn, n0) + craw[dep]) >= need:
+        return False
+    for i in range(m):
+        r = rows[i]
+        if not _dot(R[r], xn, n0) + rc[r] >= eth[r]:
+            return False
+    return True
+
+
+@njit(cache=True, nogil=True)
+def _realize(xw, dz, W1, G, lo, up, n0, n1, xo, free, step, r, Gf, Gs):
+    """x in the box with W1 (x - xw) = dz, by minimum-norm steps on the coordinates not yet at a
+    bound (clip, freeze the clipped ones, repeat). True on success (residual ~ rounding)."""
+    for j in range(n0):
+        xo[j] = xw[j]
+        free[j] = 1
+    for i in range(n1):
+        r[i] = dz[i]
+        for k in range(n1):
+            Gf[i, k] = G[i, k]
+    scale = 0.0
+    for i in range(n1):
+        scale += abs(dz[i])
+    for it in range(8):
+        for i in range(n1):
+            Gs[i, n1] = r[i]
+            for k in range(n1):
+                Gs[i, k] = Gf[i, k]
+        if not _gauss_jordan(Gs[:, :n1], Gs[:, n1:], n1, 1):
+            return False
+        u = Gs[:, n1]
+        for j in range(n0):
+            step[j] = 0.0
+        for i in range(n1):
+            ui = u[i]
+            wi = W1[i]
+            for j in range(n0):
+                step[j] += ui * wi[j]
+        nclip = 0
+        for j in range(n0):
+            if free[j] == 0:
+                continue
+            v = xo[j] + step[j]
+            if v > up or v < lo:
+                v = up if v > up else lo
+                free[j] = 0
+                nclip += 1
+                for i in range(n1):
+                    wij = W1[i, j]
+                    for k in range(n1):
+                        Gf[i, k] -= wij * W1[k, j]
+            xo[j] = v
+        # residual dz - W1 (x - xw)
+        res = 0.0
+        for i in range(n1):
+            ri = dz[i] - _dot(W1[i], xo, n0) + _dot(W1[i], xw, n0)
+            r[i] = ri
+            res += abs(ri)
+        if nclip == 0 or res <= 1e-12 * (1.0 + scale):
+            return res <= 1e-9 * (1.0 + scale)
+    return False
+
+
+@njit(cache=True, nogil=True)
+def side_lp(dep, side, need, X, Araw, Az, craw, R, Rz, rc, eth, nonconst, n0, n1, lo, up, ist, geo, wsx, wsz):
+    """Decide one side of unit ``dep``; on LP_FEAS a certified interior witness is in X[dep+1].
+
+    First the LP in zeta = W1 x space (n1 columns; the zonotope W1 box relaxed to its bounding
+    box, so its Lagrangian bound is valid for the true LP): a proof of infeasibility prunes; an
+    optimal zeta is realised as x = x_w + W1^+ (zeta_t - zeta_w) and checked by evaluation. Only
+    if that fails, the exact LP in x space (784 columns, massively dual degenerate for
+    layers >= 2, hence slower); if that fails too, LP_FAIL asks for the robust fallback.
+    """
+    W1, G, zlo, zhi, xlo, xhi = geo
+    rows, qv, x, atup, pos, d, alpha, Binv, B, xB, head, cand, tval, flips, col, aF, h, g = wsx
+    (zq, zx, zatup, zpos, zd, zalpha, zBinv, zB, zxB, zhead, zcand, ztval, zflips, zcol, zaF, zh, zg, zw, dz,
+     zfree, zr, zGf, zGs) = wsz
     m = 0
     for j in range(dep):
         if nonconst[j] == 1:
             rows[m] = j
             m += 1
     sg = 1.0 if side == 1 else -1.0
+    qc = sg * craw[dep]
+    xw = X[dep]
+    xn = X[dep + 1]
+    # ---- zeta-space LP
+    for j in range(n1):
+        zq[j] = sg * Az[dep, j]
+    st, obj, its = dual_simplex(Rz, rc, eth, rows, m, zq, qc, need, zlo, zhi, n1, 20 * (m + n1) + 60,
+                                zx, zatup, zpos, zd, zalpha, zBinv, zB, zxB, zhead, zcand, ztval, zflips, zcol,
+                                zaF, zh, zg)
+    if its >= 0:
+        ist[I_ITERS] += its
+    if st == LP_INFEAS:
+        return LP_INFEAS
+    if st == LP_FEAS:
+        # zeta at the witness, values of the new row at both ends (in zeta space)
+        for i in range(n1):
+            zw[i] = _dot(W1[i], xw, n0)
+        val_s = qc + _dot(zq, zx, n1)
+        val_w = qc + _dot(zq, zw, n1)
+        if val_s > val_w:
+            target = need + 0.5 * (val_s - need)
+            lam = (target - val_w) / (val_s - val_w)
+            if lam > 1.0:
+                lam = 1.0
+            # realise zeta_w + lam (zeta* - zeta_w) by a point of the box; if the zonotope cuts
+            # it off, try shorter steps (still past the threshold) before the exact LP
+            lam_min = (need - val_w) / (val_s - val_w)
+            for tries in range(3):
+                for i in range(n1):
+                    dz[i] = lam * (zx[i] - zw[i])
+                if _realize(xw, dz, W1, G, lo, up, n0, n1, x, zfree, alpha, zr, zGf, zGs):
+                    if _witness(dep, sg, need, m, rows, xw, x, 1.0, xn, Araw, craw, R, rc, eth, n0, lo, up):
+                        ist[I_FAILS + 6] += 1  # settled in zeta space
+                        return LP_FEAS
+                lam = lam_min + 0.3 * (lam - lam_min)
+    # ---- exact x-space LP
     a = Araw[dep]
     for j in range(n0):
         qv[j] = sg * a[j]
-    qc = sg * craw[dep]
-    st, obj, its = dual_simplex(R, rc, eth, rows, m, qv, qc, need, lo, up, n0, 20 * m + 60,
+    st, obj, its = dual_simplex(R, rc, eth, rows, m, qv, qc, need, xlo, xhi, n0, 40 * m + 400,
                                 x, atup, pos, d, alpha, Binv, B, xB, head, cand, tval, flips, col, aF, h, g)
+    ist[I_FAILS + 7] += 1  # needed the x-space LP
     if its < 0:
         ist[I_FAILS - its] += 1
     else:
         ist[I_ITERS] += its
     if st != LP_FEAS:
         return st
-    xw = X[dep]
     val_v = sg * (_dot(a, x, n0) + craw[dep])
     val_w = sg * (_dot(a, xw, n0) + craw[dep])
     if not val_v >= need:
@@ -422,31 +604,16 @@ def side_lp(dep, side, X, Araw, craw, nonconst, R, rc, eth, n0, lo, up, need, is
     lam = (target - val_w) / (val_v - val_w)
     if lam > 1.0:
         lam = 1.0
-    xn = X[dep + 1]
-    for tries in range(2):
-        for j in range(n0):
-            v = xw[j] + lam * (x[j] - xw[j])
-            if v < lo:
-                v = lo
-            elif v > up:
-                v = up
-            xn[j] = v
-        ok = sg * (_dot(a, xn, n0) + craw[dep]) >= need
-        if ok:
-            for i in range(m):
-                r = rows[i]
-                if _dot(R[r], xn, n0) + rc[r] < eth[r]:
-                    ok = False
-                    break
-        if ok:
-            return LP_FEAS
-        lam = 1.0
+    if _witness(dep, sg, need, m, rows, xw, x, lam, xn, Araw, craw, R, rc, eth, n0, lo, up):
+        return LP_FEAS
+    if _witness(dep, sg, need, m, rows, xw, x, 1.0, xn, Araw, craw, R, rc, eth, n0, lo, up):
+        return LP_FEAS
     ist[I_FAILS + 5] += 1
     return LP_FAIL
 
 
 @njit(cache=True, nogil=True)
-def set_state(dep, side, S, Araw, craw, nonconst, R, rc, eth, n0, eps, mode):
+def set_state(dep, side, S, Araw, Az, craw, nonconst, R, Rz, rc, eth, n0, n1, eps, mode):
     S[dep] = side
     if nonconst[dep] == 1:
         sg = 1.0 if side == 1 else -1.0
@@ -454,16 +621,19 @@ def set_state(dep, side, S, Araw, craw, nonconst, R, rc, eth, n0, eps, mode):
         r = R[dep]
         for j in range(n0):
             r[j] = sg * a[j]
+        for j in range(n1):
+            Rz[dep, j] = sg * Az[dep, j]
         rc[dep] = sg * craw[dep]
         eth[dep] = eps if (side == 1 or mode == 0) else 0.0
 
 
 @njit(cache=True, nogil=True)
-def arrive(dep, Wflat, Woff, bflat, lstart, layer_of, S, Araw, craw, nonconst, nside, sides, nxt, n0, ist):
+def arrive(dep, netd, S, Araw, Az, craw, nonconst, nside, sides, nxt, n0, n1, ist):
     """Set up node ``dep``: affine maps when it opens a layer, and the sides to explore."""
+    Wflat, Woff, bflat, lstart, layer_of = netd
     l = layer_of[dep]
     if l >= 1 and dep == lstart[l]:
-        compute_layer(l, Wflat, Woff, bflat, lstart, S, Araw, craw, nonconst, n0)
+        compute_layer(l, Wflat, Woff, bflat, lstart, S, Araw, Az, craw, nonconst, n0, n1)
     if nonconst[dep] == 1:
         nside[dep] = 2
         sides[dep, 0] = 1
@@ -476,10 +646,10 @@ def arrive(dep, Wflat, Woff, bflat, lstart, layer_of, S, Araw, craw, nonconst, n
 
 
 @njit(cache=True, nogil=True)
-def init_task(prefix, D, witness, stop, Wflat, Woff, bflat, lstart, layer_of, N, n0, eps, mode,
-              X, S, Araw, craw, nonconst, R, rc, eth, nside, sides, nxt, ist):
+def init_task(prefix, D, witness, stop, netd, N, n0, n1, eps, mode,
+              X, S, Araw, Az, craw, nonconst, R, Rz, rc, eth, nside, sides, nxt, ist):
     """Start a task at the node given by the first D unit states ``prefix`` and its witness."""
-    n1 = lstart[1]
+    Wflat, Woff, bflat, lstart, layer_of = netd
     for u in range(n1):
         nz = 0
         for j in range(n0):
@@ -487,13 +657,15 @@ def init_task(prefix, D, witness, stop, Wflat, Woff, bflat, lstart, layer_of, N,
             Araw[u, j] = v
             if v != 0.0:
                 nz = 1
+        for j in range(n1):
+            Az[u, j] = 1.0 if j == u else 0.0
         craw[u] = bflat[u]
         nonconst[u] = nz
     for dep in range(D):
         l = layer_of[dep]
         if l >= 1 and dep == lstart[l]:
-            compute_layer(l, Wflat, Woff, bflat, lstart, S, Araw, craw, nonconst, n0)
-        set_state(dep, prefix[dep], S, Araw, craw, nonconst, R, rc, eth, n0, eps, mode)
+            compute_layer(l, Wflat, Woff, bflat, lstart, S, Araw, Az, craw, nonconst, n0, n1)
+        set_state(dep, prefix[dep], S, Araw, Az, craw, nonconst, R, Rz, rc, eth, n0, n1, eps, mode)
     for j in range(n0):
         X[D, j] = witness[j]
     ist[I_BASE] = D
@@ -501,13 +673,12 @@ def init_task(prefix, D, witness, stop, Wflat, Woff, bflat, lstart, layer_of, N,
     ist[I_DEPTH] = D
     ist[I_FB_REPLY] = 0
     if D < stop:
-        arrive(D, Wflat, Woff, bflat, lstart, layer_of, S, Araw, craw, nonconst, nside, sides, nxt, n0, ist)
+        arrive(D, netd, S, Araw, Az, craw, nonconst, nside, sides, nxt, n0, n1, ist)
 
 
 @njit(cache=True, nogil=True)
-def run(budget, Wflat, Woff, bflat, lstart, layer_of, N, n0, lo, up, eps,
-        X, S, Araw, craw, nonconst, R, rc, eth, nside, sides, nxt, ist, xfb, outpat, outwit,
-        rows, qv, x, atup, pos, d, alpha, Binv, B, xB, head, cand, tval, flips, col, aF, h, g):
+def run(budget, netd, N, n0, n1, lo, up, eps, X, S, Araw, Az, craw, nonconst, R, Rz, rc, eth,
+        nside, sides, nxt, ist, xfb, outpat, outwit, geo, wsx, wsz):
     """Continue the depth-first search of the current task; see the module docstring."""
     mode = ist[I_MODE]
     base = ist[I_BASE]
@@ -543,8 +714,8 @@ def run(budget, Wflat, Woff, bflat, lstart, layer_of, N, n0, lo, up, eps,
                 ist[I_FB_REPLY] = 0
             else:
                 ist[I_LPS] += 1
-                r = side_lp(dep, side, X, Araw, craw, nonconst, R, rc, eth, n0, lo, up, need, ist,
-                            rows, qv, x, atup, pos, d, alpha, Binv, B, xB, head, cand, tval, flips, col, aF, h, g)
+                r = side_lp(dep, side, need, X, Araw, Az, craw, R, Rz, rc, eth, nonconst, n0, n1, lo, up,
+                            ist, geo, wsx, wsz)
                 if r == LP_FAIL:
                     ist[I_FB_DEPTH] = dep
                     ist[I_FB_SIDE] = side
@@ -553,7 +724,7 @@ def run(budget, Wflat, Woff, bflat, lstart, layer_of, N, n0, lo, up, eps,
                 feas = r == LP_FEAS
         nxt[dep] += 1
         if feas:
-            set_state(dep, side, S, Araw, craw, nonconst, R, rc, eth, n0, eps, mode)
+            set_state(dep, side, S, Araw, Az, craw, nonconst, R, Rz, rc, eth, n0, n1, eps, mode)
             if dep + 1 == stop:
                 ist[I_COUNT] += 1
                 if ist[I_RECORD] == 1:
@@ -571,8 +742,7 @@ def run(budget, Wflat, Woff, bflat, lstart, layer_of, N, n0, lo, up, eps,
                     if k + 1 >= cap:
                         return ST_FLUSH
             else:
-                arrive(dep + 1, Wflat, Woff, bflat, lstart, layer_of, S, Araw, craw, nonconst,
-                       nside, sides, nxt, n0, ist)
+                arrive(dep + 1, netd, S, Araw, Az, craw, nonconst, nside, sides, nxt, n0, n1, ist)
                 ist[I_DEPTH] = dep + 1
         steps += 1
         if steps >= budget:

@@ -47,6 +47,43 @@ _CHECKPOINT_EVERY = 120.0
 _T_CAP = 1e6
 
 
+def _geometry(W1: np.ndarray, lo: float, up: float) -> tuple:
+    """W1, its Gram matrix W1 W1^T (for minimum-norm steps realising a zeta step), the
+    bounding box of the zonotope {W1 x : x in box} (rounded outward) and the box as arrays."""
+    n1, n0 = W1.shape
+    G = W1 @ W1.T
+    zlo = np.minimum(lo * W1, up * W1).sum(axis=1)
+    zhi = np.maximum(lo * W1, up * W1).sum(axis=1)
+    pad = 1e-12 * (1.0 + np.abs(W1).sum(axis=1) * max(abs(lo), abs(up)))
+    return (np.ascontiguousarray(W1), G, zlo - pad, zhi + pad, np.full(n0, lo), np.full(n0, up))
+
+
+def _workspace(n: int, N: int, with_q: bool) -> tuple:
+    """Arrays of the dual simplex for n columns and at most N rows (see _lpkernel.dual_simplex)."""
+    m = max(N, 1)
+    nt = n + m
+    head = (np.zeros(m, dtype=np.int64),) if with_q else ()  # rows (x workspace only)
+    return head + (
+        np.zeros(n),  # qv / zq
+        np.zeros(n),  # x
+        np.zeros(n, dtype=np.int8),  # atup
+        np.zeros(nt, dtype=np.int64),  # pos
+        np.zeros(nt),  # d
+        np.zeros(nt),  # alpha
+        np.zeros((m, m)),  # Binv
+        np.zeros((m, m)),  # B
+        np.zeros(m),  # xB
+        np.zeros(m, dtype=np.int64),  # head
+        np.zeros(nt, dtype=np.int64),  # cand
+        np.zeros(nt),  # tval
+        np.zeros(nt, dtype=np.int64),  # flips
+        np.zeros(m),  # col
+        np.zeros(m),  # aF
+        np.zeros(m),  # h
+        np.zeros(n),  # g
+    )
+
+
 class _Work:
     """All the arrays of one search (one per thread): the DFS stack and the LP workspace."""
 
@@ -61,12 +98,16 @@ class _Work:
         self.bflat = np.concatenate([np.asarray(b, dtype=np.float64) for _, b in net.layers])
         self.lstart = np.cumsum([0] + list(net.widths)).astype(np.int64)
         self.layer_of = np.repeat(np.arange(len(net.widths)), net.widths).astype(np.int64)
+        self.n1 = n1 = int(net.widths[0])
+        self.netd = (self.Wflat, self.Woff, self.bflat, self.lstart, self.layer_of)
         self.X = np.zeros((N + 1, n0))
         self.S = np.zeros(N, dtype=np.int8)
         self.Araw = np.zeros((N, n0))
+        self.Az = np.zeros((N, n1))
         self.craw = np.zeros(N)
         self.nonconst = np.zeros(N, dtype=np.int8)
         self.R = np.zeros((N, n0))
+        self.Rz = np.zeros((N, n1))
         self.rc = np.zeros(N)
         self.eth = np.zeros(N)
         self.nside = np.zeros(N + 1, dtype=np.int64)
@@ -80,28 +121,10 @@ class _Work:
         nb = (N + 7) // 8
         self.outpat = np.zeros((_BUFFER if record else 1, nb), dtype=np.uint8)
         self.outwit = np.zeros((_BUFFER if witnesses else 0, n0))
-        m = max(N, 1)
-        nt = n0 + m
-        self.ws = (
-            np.zeros(m, dtype=np.int64),  # rows
-            np.zeros(n0),  # qv
-            np.zeros(n0),  # x
-            np.zeros(n0, dtype=np.int8),  # atup
-            np.zeros(nt, dtype=np.int64),  # pos
-            np.zeros(nt),  # d
-            np.zeros(nt),  # alpha
-            np.zeros((m, m)),  # Binv
-            np.zeros((m, m)),  # B
-            np.zeros(m),  # xB
-            np.zeros(m, dtype=np.int64),  # head
-            np.zeros(nt, dtype=np.int64),  # cand
-            np.zeros(nt),  # tval
-            np.zeros(nt, dtype=np.int64),  # flips
-            np.zeros(m),  # col
-            np.zeros(m),  # aF
-            np.zeros(m),  # h
-            np.zeros(n0),  # g
-        )
+        self.geo = _geometry(W[0], self.lo, self.up)
+        self.wsx = _workspace(n0, N, with_q=True)
+        self.wsz = _workspace(n1, N, with_q=False) + (np.zeros(n1), np.zeros(n1), np.zeros(n0, dtype=np.int8),
+                                                      np.zeros(n1), np.zeros((n1, n1)), np.zeros((n1, n1 + 1)))
         self.chunks: list[np.ndarray] = []
         self.witness_chunks: list[np.ndarray] = []
         self.rejected = 0
@@ -114,16 +137,15 @@ class _Work:
         self.chunks = []
         self.witness_chunks = []
         K.init_task(np.asarray(prefix, dtype=np.int8), len(prefix), np.asarray(witness, dtype=np.float64),
-                    stop, self.Wflat, self.Woff, self.bflat, self.lstart, self.layer_of, self.N, self.n0,
-                    self.eps, int(self.ist[K.I_MODE]), self.X, self.S, self.Araw, self.craw, self.nonconst,
-                    self.R, self.rc, self.eth, self.nside, self.sides, self.nxt, self.ist)
+                    stop, self.netd, self.N, self.n0, self.n1, self.eps, int(self.ist[K.I_MODE]), self.X, self.S,
+                    self.Araw, self.Az, self.craw, self.nonconst, self.R, self.Rz, self.rc, self.eth, self.nside,
+                    self.sides, self.nxt, self.ist)
 
     def step(self, budget: int = _BUDGET) -> bool:
         """Run the kernel for up to ``budget`` steps; True when the task is finished."""
-        st = K.run(budget, self.Wflat, self.Woff, self.bflat, self.lstart, self.layer_of, self.N, self.n0,
-                   self.lo, self.up, self.eps, self.X, self.S, self.Araw, self.craw, self.nonconst, self.R,
-                   self.rc, self.eth, self.nside, self.sides, self.nxt, self.ist, self.xfb, self.outpat,
-                   self.outwit, *self.ws)
+        st = K.run(budget, self.netd, self.N, self.n0, self.n1, self.lo, self.up, self.eps, self.X, self.S,
+                   self.Araw, self.Az, self.craw, self.nonconst, self.R, self.Rz, self.rc, self.eth, self.nside,
+                   self.sides, self.nxt, self.ist, self.xfb, self.outpat, self.outwit, self.geo, self.wsx, self.wsz)
         if st == K.ST_FALLBACK:
             self._fallback()
         elif st == K.ST_FLUSH or (st == K.ST_DONE and self.ist[K.I_NOUT] > 0):
