@@ -311,10 +311,6 @@ def _assemble(n0: int, maps: Sequence[_Map1D], widths: Sequence[int], arr: Arran
     return from_arrays(layers), margin
 
 
-def _check_widths(widths: Sequence[int]) -> tuple[int, ...]:
-    return bounds._check_widths(widths)
-
-
 # --------------------------------------------------------------------------------------------
 # The constructions
 # --------------------------------------------------------------------------------------------
@@ -370,7 +366,7 @@ def montufar2014(n0: int, widths: Sequence[int], seed: int | None = None) -> Con
     :func:`bounds.montufar2014_lower`.
     """
     n0 = bounds._check_int("n0", n0)
-    ws = _check_widths(widths)
+    ws = bounds._check_widths(widths)
     for l, n in enumerate(ws[:-1], start=1):
         if n < n0:
             raise ValueError(f"montufar2014 needs n_l >= n0 = {n0} for l < L, got n{l} = {n}")
@@ -397,7 +393,7 @@ def serra2018_1d(widths: Sequence[int]) -> Construction:
     (when also n_L >= 3), and Theorem 1 itself (for n0 = 1 and n_l >= 2, Theorem 1 is
     prod_l (n_l + 1)): in one dimension the upper bound is attained.
     """
-    ws = _check_widths(widths)
+    ws = bounds._check_widths(widths)
     for l, n in enumerate(ws[:-1], start=1):
         if n < 3:
             raise ValueError(f"serra2018 needs n_l >= 3 for l < L, got n{l} = {n}")
@@ -447,7 +443,7 @@ def build(name: str, n0: int, widths: Sequence[int], seed: int = 0) -> Construct
     if name not in CONSTRUCTIONS:
         raise ValueError(f"unknown construction {name!r}; choose one of {', '.join(CONSTRUCTIONS)}")
     n0 = bounds._check_int("n0", n0)
-    ws = _check_widths(widths)
+    ws = bounds._check_widths(widths)
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
     return CONSTRUCTIONS[name](n0, ws, int(seed))
