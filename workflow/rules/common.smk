@@ -51,7 +51,7 @@ validate_config(config, SCHEMA)
 
 R = config["results"]
 RES = config["resources"]
-LOGS = config.get("logs", f"{R}/logs")
+LOGS = config.get("logs", "logs")
 MNIST_ROOT = f"{RES}/mnist"
 MNIST_FILES = [
     "train-images-idx3-ubyte",
