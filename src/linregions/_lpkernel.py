@@ -53,7 +53,7 @@ I_FALLBACKS = 11  # fallback solves requested
 I_RECORD = 12  # 1: write emitted patterns to the buffer
 I_MODE = 13  # 0: margin "both", 1: margin "active"
 I_FAILS = 14  # 14..21: diagnostics (failure reasons, LPs settled in zeta space, x-space LPs)
-I_NST = 22
+I_NST = 26
 
 PTOL = 1e-9
 PIVTOL = 1e-9
@@ -218,6 +218,79 @@ def _lagrange_bound(R, rows, m, n, q, qc, d, pos, h, lob, upb, g):
 
 
 @njit(cache=True, nogil=True)
+def _bfrt_weight(j, n, alpha, lob, upb):
+    if j >= n:
+        return np.inf  # a slack has no upper bound: it cannot flip
+    return abs(alpha[j]) * (upb[j] - lob[j])
+
+
+@njit(cache=True, nogil=True)
+def _swap(cand, tval, i, k):
+    cand[i], cand[k] = cand[k], cand[i]
+    tval[i], tval[k] = tval[k], tval[i]
+
+
+@njit(cache=True, nogil=True)
+def _bfrt(cand, tval, nc, alpha, n, lob, upb, slope0):
+    """Bound-flipping ratio test by weighted selection (expected O(nc), no full sort): returns
+    the position k of the entering candidate after rearranging, so that cand[:k] are the
+    candidates to flip (ratios below the entering one); -1 if the slope never turns."""
+    lo_i = 0
+    hi_i = nc
+    rem = slope0
+    while hi_i - lo_i > 16:
+        a = tval[lo_i]
+        b = tval[(lo_i + hi_i) // 2]
+        c = tval[hi_i - 1]
+        if a > b:
+            a, b = b, a
+        if b > c:
+            b = c
+        piv = a if a > b else b
+        i = lo_i
+        lt = lo_i
+        gt = hi_i
+        while i < gt:
+            if tval[i] < piv:
+                _swap(cand, tval, i, lt)
+                lt += 1
+                i += 1
+            elif tval[i] > piv:
+                gt -= 1
+                _swap(cand, tval, i, gt)
+            else:
+                i += 1
+        wl = 0.0
+        for k in range(lo_i, lt):
+            wl += _bfrt_weight(cand[k], n, alpha, lob, upb)
+        if wl >= rem:
+            hi_i = lt
+            continue
+        rem -= wl
+        weq = 0.0
+        for k in range(lt, gt):
+            weq += _bfrt_weight(cand[k], n, alpha, lob, upb)
+        if weq >= rem:
+            lo_i = lt
+            hi_i = gt
+            break
+        rem -= weq
+        lo_i = gt
+    # insertion sort of the small remaining range, then scan
+    for i in range(lo_i + 1, hi_i):
+        k = i
+        while k > lo_i and tval[k - 1] > tval[k]:
+            _swap(cand, tval, k - 1, k)
+            k -= 1
+    for k in range(lo_i, hi_i):
+        wk = _bfrt_weight(cand[k], n, alpha, lob, upb)
+        if rem - wk <= 0.0:
+            return k
+        rem -= wk
+    return -1
+
+
+@njit(cache=True, nogil=True)
 def dual_simplex(R, rc, eth, rows, m, q, qc, thr, lob, upb, n, maxit,
                  x, atup, pos, d, alpha, Binv, B, xB, head, cand, tval, flips, col, aF, h, g, pert=0.0):
     """Decide whether max q x + qc >= thr over {box, rows}; on success the optimal point is in x.
@@ -345,25 +418,11 @@ def dual_simplex(R, rc, eth, rows, m, q, qc, thr, lob, upb, n, maxit,
                 nc += 1
         if nc == 0:
             return LP_FAIL, obj, -2  # dual unbounded: cannot happen when the fixed rows are feasible
-        order = np.argsort(tval[:nc])
-        slope = abs(delta)
-        qe = -1
-        nflip = 0
-        for kk in range(nc):
-            j = cand[order[kk]]
-            if j >= n:
-                qe = j
-                break
-            slope -= abs(alpha[j]) * (upb[j] - lob[j])
-            if slope <= 0.0:
-                qe = j
-                break
-            flips[nflip] = j
-            nflip += 1
-        if qe < 0:
+        kq = _bfrt(cand, tval, nc, alpha, n, lob, upb, abs(delta))
+        if kq < 0:
             return LP_FAIL, obj, -3
-        # Harris-like tie break: among candidates with (nearly) the entering ratio, prefer the
-        # largest pivot for stability
+        qe = cand[kq]
+        nflip = kq
         theta_d = d[qe] / alpha[qe]
         for j in range(nt):
             if pos[j] < 0:
@@ -375,7 +434,7 @@ def dual_simplex(R, rc, eth, rows, m, q, qc, thr, lob, upb, n, maxit,
             for i in range(m):
                 aF[i] = 0.0
             for f in range(nflip):
-                j = flips[f]
+                j = cand[f]
                 if atup[j] == 1:
                     dx = lob[j] - upb[j]
                     atup[j] = 0
@@ -527,6 +586,55 @@ def _realize(xw, dz, W1, G, lo, up, n0, n1, xo, free, step, r, Gf, Gs):
 
 
 @njit(cache=True, nogil=True)
+def _recenter(dep, sg, need, m, rows, xn, Araw, craw, R, rc, eth, n0, lo, up, keep):
+    """Move the witness xn half way toward the box centre, as far as every row allows (rows are
+    affine along the segment): central witnesses keep later LPs away from the box's faces."""
+    cen = 0.5 * (lo + up)
+    tmax = 1.0
+    s0 = 0.0
+    s1 = 0.0
+    a = Araw[dep]
+    for j in range(n0):
+        s0 += a[j] * xn[j]
+        s1 += a[j] * cen
+    v0 = sg * (s0 + craw[dep]) - need
+    v1 = sg * (s1 + craw[dep]) - need
+    if v1 < 0.0 and v0 > 0.0:
+        tmax = min(tmax, v0 / (v0 - v1))
+    for i in range(m):
+        r = rows[i]
+        row = R[r]
+        s0 = 0.0
+        s1 = 0.0
+        for j in range(n0):
+            s0 += row[j] * xn[j]
+            s1 += row[j]
+        v0 = s0 + rc[r] - eth[r]
+        v1 = s1 * cen + rc[r] - eth[r]
+        if v1 < 0.0 and v0 > 0.0:
+            t = v0 / (v0 - v1)
+            if t < tmax:
+                tmax = t
+    t = 0.5 * tmax
+    if t <= 0.0:
+        return
+    # accept only if the evaluation confirms every row at the new point
+    for j in range(n0):
+        keep[j] = xn[j]
+        xn[j] += t * (cen - xn[j])
+    ok = sg * (_dot(a, xn, n0) + craw[dep]) >= need
+    if ok:
+        for i in range(m):
+            r = rows[i]
+            if not _dot(R[r], xn, n0) + rc[r] >= eth[r]:
+                ok = False
+                break
+    if not ok:  # undo (rare: rounding at a tight row)
+        for j in range(n0):
+            xn[j] = keep[j]
+
+
+@njit(cache=True, nogil=True)
 def side_lp(dep, side, need, X, Araw, Az, craw, R, Rz, rc, eth, nonconst, n0, n1, lo, up, ist, geo, wsx, wsz):
     """Decide one side of unit ``dep``; on LP_FEAS a certified interior witness is in X[dep+1].
 
@@ -539,7 +647,7 @@ def side_lp(dep, side, need, X, Araw, Az, craw, R, Rz, rc, eth, nonconst, n0, n1
     W1, G, zlo, zhi, xlo, xhi = geo
     rows, qv, x, atup, pos, d, alpha, Binv, B, xB, head, cand, tval, flips, col, aF, h, g = wsx
     (zq, zx, zatup, zpos, zd, zalpha, zBinv, zB, zxB, zhead, zcand, ztval, zflips, zcol, zaF, zh, zg, zw, dz,
-     zfree, zr, zGf, zGs) = wsz
+     zfree, zr, zGf, zGs, ZR, zrc, zeth, zrows, gz) = wsz
     m = 0
     for j in range(dep):
         if nonconst[j] == 1:
@@ -549,40 +657,118 @@ def side_lp(dep, side, need, X, Araw, Az, craw, R, Rz, rc, eth, nonconst, n0, n1
     qc = sg * craw[dep]
     xw = X[dep]
     xn = X[dep + 1]
-    # ---- zeta-space LP
+    # ---- zeta-space LP with cuts of the zonotope Z = {W1 x : x in box}
+    for i in range(n1):
+        zw[i] = _dot(W1[i], xw, n0)
+    for i in range(m):
+        r = rows[i]
+        for j in range(n1):
+            ZR[i, j] = Rz[r, j]
+        zrc[i] = rc[r]
+        zeth[i] = eth[r]
+        zrows[i] = i
     for j in range(n1):
         zq[j] = sg * Az[dep, j]
-    st, obj, its = dual_simplex(Rz, rc, eth, rows, m, zq, qc, need, zlo, zhi, n1, 20 * (m + n1) + 60,
-                                zx, zatup, zpos, zd, zalpha, zBinv, zB, zxB, zhead, zcand, ztval, zflips, zcol,
-                                zaF, zh, zg)
-    if its >= 0:
-        ist[I_ITERS] += its
-    if st == LP_INFEAS:
-        return LP_INFEAS
-    if st == LP_FEAS:
-        # zeta at the witness, values of the new row at both ends (in zeta space)
-        for i in range(n1):
-            zw[i] = _dot(W1[i], xw, n0)
+    val_w = qc + _dot(zq, zw, n1)
+    mm = m
+    kmax = ZR.shape[0] - Rz.shape[0]  # cuts allowed
+    for cut in range(kmax + 1):
+        st, obj, its = dual_simplex(ZR, zrc, zeth, zrows, mm, zq, qc, need, zlo, zhi, n1, 20 * (mm + n1) + 60,
+                                    zx, zatup, zpos, zd, zalpha, zBinv, zB, zxB, zhead, zcand, ztval, zflips,
+                                    zcol, zaF, zh, zg)
+        if its >= 0:
+            ist[I_ITERS] += its
+        if st == LP_INFEAS:
+            ist[I_FAILS + 4] += 1  # pruned in zeta space
+            return LP_INFEAS
+        if st != LP_FEAS:
+            break
         val_s = qc + _dot(zq, zx, n1)
-        val_w = qc + _dot(zq, zw, n1)
-        if val_s > val_w:
-            target = need + 0.5 * (val_s - need)
-            lam = (target - val_w) / (val_s - val_w)
-            if lam > 1.0:
-                lam = 1.0
-            # realise zeta_w + lam (zeta* - zeta_w) by a point of the box; if the zonotope cuts
-            # it off, try shorter steps (still past the threshold) before the exact LP
-            lam_min = (need - val_w) / (val_s - val_w)
-            for tries in range(3):
-                for i in range(n1):
-                    dz[i] = lam * (zx[i] - zw[i])
-                if _realize(xw, dz, W1, G, lo, up, n0, n1, x, zfree, alpha, zr, zGf, zGs):
-                    if _witness(dep, sg, need, m, rows, xw, x, 1.0, xn, Araw, craw, R, rc, eth, n0, lo, up):
-                        ist[I_FAILS + 6] += 1  # settled in zeta space
-                        return LP_FEAS
-                lam = lam_min + 0.3 * (lam - lam_min)
-    # ---- exact x-space LP
+        if not val_s > val_w:
+            break
+        # realise zeta_w + lam (zeta* - zeta_w) by a point of the box (half way to the max, then
+        # shorter steps still past the threshold)
+        target = need + 0.5 * (val_s - need)
+        lam = (target - val_w) / (val_s - val_w)
+        if lam > 1.0:
+            lam = 1.0
+        lam_min = (need - val_w) / (val_s - val_w)
+        for tries in range(2):
+            for i in range(n1):
+                dz[i] = lam * (zx[i] - zw[i])
+            if _realize(xw, dz, W1, G, lo, up, n0, n1, x, zfree, alpha, zr, zGf, zGs):
+                if _witness(dep, sg, need, m, rows, xw, x, 1.0, xn, Araw, craw, R, rc, eth, n0, lo, up):
+                    ist[I_FAILS + 6] += 1  # settled in zeta space
+                    _recenter(dep, sg, need, m, rows, xn, Araw, craw, R, rc, eth, n0, lo, up, g)
+                    return LP_FEAS
+            lam = lam_min + 0.2 * (lam - lam_min)
+        # Lagrangian direction g = zq + ZR^T y at the relaxed optimum; with the true support
+        # psi of the zonotope, psi(g) - y h + qc is a rigorous bound (the relaxed one used its
+        # bounding box); g.zeta <= psi(g) is also the cut that removes the relaxed optimum
+        for j in range(n1):
+            gz[j] = zq[j]
+        yh = 0.0
+        for i in range(mm):
+            if zpos[n1 + i] < 0:
+                yi = zd[n1 + i]
+                if yi > 0.0:
+                    for j in range(n1):
+                        gz[j] += yi * ZR[i, j]
+                    yh += yi * (zeth[i] - zrc[i])
+        psi = 0.0
+        mag = 0.0
+        for j in range(n0):
+            x[j] = 0.0
+        for i in range(n1):
+            gi = gz[i]
+            if gi != 0.0:
+                wi = W1[i]
+                for j in range(n0):
+                    x[j] += gi * wi[j]
+        for j in range(n0):
+            v = x[j]
+            t = v * up if v > 0.0 else v * lo
+            psi += t
+            mag += abs(t)
+        if psi - yh + qc < need - PRUNE_TOL - 1e-12 * (mag + abs(yh) + abs(qc)):
+            ist[I_FAILS + 2] += 1  # pruned by the true-support bound
+            return LP_INFEAS
+        if cut == kmax or mag == 0.0:
+            break
+        for j in range(n1):
+            ZR[mm, j] = -gz[j]
+        zrc[mm] = 0.0
+        zeth[mm] = -psi - 1e-12 * (1.0 + mag)
+        zrows[mm] = mm
+        mm += 1
+        ist[I_FAILS + 3] += 1  # cuts
+    # ---- cheap primal try: the segment from the witness toward the box corner that maximises
+    # the new row, as far as every fixed row allows
     a = Araw[dep]
+    tmax = 1.0
+    for j in range(n0):
+        x[j] = up if sg * a[j] > 0.0 else lo
+    for i in range(m):
+        r = rows[i]
+        v0 = _dot(R[r], xw, n0) + rc[r] - eth[r]
+        v1 = _dot(R[r], x, n0) + rc[r] - eth[r]
+        if v1 < 0.0:
+            t = v0 / (v0 - v1)
+            if t < tmax:
+                tmax = t
+    c0 = sg * (_dot(a, xw, n0) + craw[dep])
+    c1 = sg * (_dot(a, x, n0) + craw[dep])
+    if tmax > 0.0 and c0 + tmax * (c1 - c0) > need:
+        tt = (need + 0.5 * (c0 + tmax * (c1 - c0) - need) - c0) / (c1 - c0)
+        if tt > tmax:
+            tt = tmax
+        for tries in range(2):
+            if _witness(dep, sg, need, m, rows, xw, x, tt, xn, Araw, craw, R, rc, eth, n0, lo, up):
+                ist[I_FAILS + 10] += 1
+                _recenter(dep, sg, need, m, rows, xn, Araw, craw, R, rc, eth, n0, lo, up, g)
+                return LP_FEAS
+            tt = 0.5 * (tt + (need - c0) / (c1 - c0))
+    # ---- exact x-space LP
     for j in range(n0):
         qv[j] = sg * a[j]
     st, obj, its = dual_simplex(R, rc, eth, rows, m, qv, qc, need, xlo, xhi, n0, 40 * m + 400,
@@ -592,8 +778,11 @@ def side_lp(dep, side, need, X, Araw, Az, craw, R, Rz, rc, eth, nonconst, n0, n1
         ist[I_FAILS - its] += 1
     else:
         ist[I_ITERS] += its
+    if st == LP_INFEAS:
+        ist[I_FAILS + 8] += 1
     if st != LP_FEAS:
         return st
+    ist[I_FAILS + 9] += 1
     val_v = sg * (_dot(a, x, n0) + craw[dep])
     val_w = sg * (_dot(a, xw, n0) + craw[dep])
     if not val_v >= need:
@@ -605,8 +794,10 @@ def side_lp(dep, side, need, X, Araw, Az, craw, R, Rz, rc, eth, nonconst, n0, n1
     if lam > 1.0:
         lam = 1.0
     if _witness(dep, sg, need, m, rows, xw, x, lam, xn, Araw, craw, R, rc, eth, n0, lo, up):
+        _recenter(dep, sg, need, m, rows, xn, Araw, craw, R, rc, eth, n0, lo, up, g)
         return LP_FEAS
     if _witness(dep, sg, need, m, rows, xw, x, 1.0, xn, Araw, craw, R, rc, eth, n0, lo, up):
+        _recenter(dep, sg, need, m, rows, xn, Araw, craw, R, rc, eth, n0, lo, up, g)
         return LP_FEAS
     ist[I_FAILS + 5] += 1
     return LP_FAIL

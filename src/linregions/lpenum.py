@@ -45,6 +45,8 @@ _MIN_TASKS = 256
 _PROGRESS_EVERY = 2.0
 _CHECKPOINT_EVERY = 120.0
 _T_CAP = 1e6
+#: Most zonotope cuts added to the LP of one side in the layer-1 space before the x-space LP.
+_CUTS = 0
 
 
 def _geometry(W1: np.ndarray, lo: float, up: float) -> tuple:
@@ -123,8 +125,11 @@ class _Work:
         self.outwit = np.zeros((_BUFFER if witnesses else 0, n0))
         self.geo = _geometry(W[0], self.lo, self.up)
         self.wsx = _workspace(n0, N, with_q=True)
-        self.wsz = _workspace(n1, N, with_q=False) + (np.zeros(n1), np.zeros(n1), np.zeros(n0, dtype=np.int8),
-                                                      np.zeros(n1), np.zeros((n1, n1)), np.zeros((n1, n1 + 1)))
+        mz = N + _CUTS
+        self.wsz = _workspace(n1, mz, with_q=False) + (
+            np.zeros(n1), np.zeros(n1), np.zeros(n0, dtype=np.int8), np.zeros(n1), np.zeros((n1, n1)),
+            np.zeros((n1, n1 + 1)), np.zeros((mz, n1)), np.zeros(mz), np.zeros(mz), np.zeros(mz, dtype=np.int64),
+            np.zeros(n1))
         self.chunks: list[np.ndarray] = []
         self.witness_chunks: list[np.ndarray] = []
         self.rejected = 0
