@@ -647,7 +647,7 @@ def side_lp(dep, side, need, X, Araw, Az, craw, R, Rz, rc, eth, nonconst, n0, n1
     W1, G, zlo, zhi, xlo, xhi = geo
     rows, qv, x, atup, pos, d, alpha, Binv, B, xB, head, cand, tval, flips, col, aF, h, g = wsx
     (zq, zx, zatup, zpos, zd, zalpha, zBinv, zB, zxB, zhead, zcand, ztval, zflips, zcol, zaF, zh, zg, zw, dz,
-     zfree, zr, zGf, zGs, ZR, zrc, zeth, zrows, gz) = wsz
+     zfree, zr, zGf, zGs, ZR, zrc, zeth, zrows, gz, zfree_f) = wsz
     m = 0
     for j in range(dep):
         if nonconst[j] == 1:
@@ -742,6 +742,33 @@ def side_lp(dep, side, need, X, Araw, Az, craw, R, Rz, rc, eth, nonconst, n0, n1
         zrows[mm] = mm
         mm += 1
         ist[I_FAILS + 3] += 1  # cuts
+    # ---- zeta LPs over boxes shrunk toward zeta_w: their optima lie closer to the witness, so
+    # they are more often realisable by a box point when the zonotope cut off the first one
+    zl2 = np.empty(n1)
+    zh2 = np.empty(n1)
+    for rho in (0.3, 0.08, 0.02):
+        for j in range(n1):
+            zl2[j] = zw[j] - rho * (zw[j] - zlo[j])
+            zh2[j] = zw[j] + rho * (zhi[j] - zw[j])
+        st, obj, its = dual_simplex(ZR, zrc, zeth, zrows, m, zq, qc, need, zl2, zh2, n1, 20 * (m + n1) + 60,
+                                    zx, zatup, zpos, zd, zalpha, zBinv, zB, zxB, zhead, zcand, ztval, zflips,
+                                    zcol, zaF, zh, zg)
+        if st != LP_FEAS:
+            break  # infeasible in a smaller box proves nothing; move on
+        val_s = qc + _dot(zq, zx, n1)
+        if not val_s > val_w:
+            break
+        target = need + 0.5 * (val_s - need)
+        lam = (target - val_w) / (val_s - val_w)
+        if lam > 1.0:
+            lam = 1.0
+        for i in range(n1):
+            dz[i] = lam * (zx[i] - zw[i])
+        if _realize(xw, dz, W1, G, lo, up, n0, n1, x, zfree, alpha, zr, zGf, zGs):
+            if _witness(dep, sg, need, m, rows, xw, x, 1.0, xn, Araw, craw, R, rc, eth, n0, lo, up):
+                ist[I_FAILS + 11] += 1
+                _recenter(dep, sg, need, m, rows, xn, Araw, craw, R, rc, eth, n0, lo, up, g)
+                return LP_FEAS
     # ---- cheap primal try: the segment from the witness toward the box corner that maximises
     # the new row, as far as every fixed row allows
     a = Araw[dep]

@@ -129,7 +129,7 @@ class _Work:
         self.wsz = _workspace(n1, mz, with_q=False) + (
             np.zeros(n1), np.zeros(n1), np.zeros(n0, dtype=np.int8), np.zeros(n1), np.zeros((n1, n1)),
             np.zeros((n1, n1 + 1)), np.zeros((mz, n1)), np.zeros(mz), np.zeros(mz), np.zeros(mz, dtype=np.int64),
-            np.zeros(n1))
+            np.zeros(n1), np.zeros(n0))
         self.chunks: list[np.ndarray] = []
         self.witness_chunks: list[np.ndarray] = []
         self.rejected = 0
