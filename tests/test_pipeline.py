@@ -152,3 +152,29 @@ def test_bad_config_stops_with_a_clear_message(tmp_path, name):
     assert line, out[-2000:]
     for w in words:
         assert w in line, line
+
+
+def test_stopped_counts_are_lower_bounds_in_tables_and_figures(tmp_path):
+    # Proves a stopped count (complete=False) never enters the statistics of counts of a split
+    # (it is reported as stopped_max, a lower bound) nor the Spearman correlation, and that both
+    # figures still draw when some counts stopped.
+    from linregions.figures import error_vs_regions, regions_per_split
+    from linregions.tables import bounds_table, split_table
+
+    nets = pd.DataFrame({
+        "n1": [2, 2, 2, 3, 3, 3], "n2": [3, 3, 3, 2, 2, 2], "seed": [0, 1, 2, 0, 1, 2],
+        "train_error": [0.3, 0.2, 0.25, 0.1, 0.15, 0.12], "test_error": [0.31, 0.22, 0.26, 0.11, 0.16, 0.13],
+        "regions": [10, 14, 99, 20, 22, 21], "complete": [True, True, False, True, True, True],
+        "method": "milp", "eps": 1e-6, "count_seconds": 1.0, "status": "complete",
+    })
+    splits = split_table(nets, bounds_table(784, [(2, 3), (3, 2)]))
+    row = splits.set_index("n1").loc[2]
+    assert row.networks == 3 and row.complete == 2
+    assert row.regions_mean == 12 and row.regions_max == 14 and row.stopped_max == 99
+    assert pd.isna(splits.set_index("n1").loc[3, "stopped_max"])
+    regions_per_split(splits, tmp_path / "a.png", tmp_path / "a.pdf", tmp_path / "a.csv")
+    drawn = error_vs_regions(nets, tmp_path / "b.png", tmp_path / "b.pdf", tmp_path / "b.csv", faded_below=2)
+    assert drawn["in_correlation"].tolist() == [True, True, False, True, True, True]
+    for name in ("a", "b"):
+        assert (tmp_path / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert (tmp_path / f"{name}.pdf").read_bytes()[:5] == b"%PDF-"

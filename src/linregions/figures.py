@@ -159,6 +159,10 @@ def error_vs_regions(networks: pd.DataFrame, png, pdf, csv, faded_below: int = 3
     sm = plt.cm.ScalarMappable(norm=norm, cmap=cmap)
     cbar = fig.colorbar(sm, ax=axes, shrink=0.9)
     cbar.set_label("$n_1$ (units in hidden layer 1)")
+    from matplotlib.ticker import MaxNLocator
+
+    cbar.locator = MaxNLocator(integer=True)
+    cbar.update_ticks()
     fig.suptitle("Error against linear regions, MNIST networks 784-$n_1$-$n_2$-10 (one point per network)")
     _save(fig, png, pdf)
     plt.close(fig)
