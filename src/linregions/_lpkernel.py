@@ -3,22 +3,40 @@ explicit stack, and a bounded dual simplex specialised to its tiny LPs (numba, n
 
 The search is resumable: :func:`run` works until the subtree is finished, a step budget is
 spent, the pattern buffer is full, or an LP needs the robust fallback solve (done in Python);
-all its state lives in the arrays of a :class:`Work` bundle, so calling :func:`run` again
-continues exactly where it stopped.
+all its state lives in the arrays of a worker, so calling :func:`run` again continues exactly
+where it stopped.
 
-The LP of a side is  max sg*(a x + c)  s.t.  R_i x + rc_i >= e_i  (the fixed units' signed rows)
-and lo <= x_j <= up.  It is solved in the standard form R x - r = h (h = e - rc), r >= 0, from the
-dual-feasible basis of all slacks with every x_j at the bound its objective prefers.
+Deciding one side of a unit (is max sg*(a x + c) >= thr over {x in box, fixed rows >= e}?) is
+a cascade, cheapest first (:func:`side_lp`):
+
+1. the same LP in zeta = W1 x space (n1 columns instead of n0; every row of every layer is
+   affine in zeta on the region), with the zonotope W1*box relaxed to its bounding box. Its
+   Lagrangian bound is valid for the true LP, so "infeasible" prunes. A "feasible" optimum is
+   realised by a box point (minimum-norm steps on the free pixels) and checked by evaluation;
+2. the zeta LP over boxes shrunk toward the witness (optima nearer the witness are more often
+   inside the zonotope), realised the same way;
+3. the segment from the witness toward the box corner that maximises the new row;
+4. the exact LP in x space. For layers >= 2 the objective lies in the span of the rows (all
+   are combinations of W1's rows), which makes it massively dual degenerate: it takes ~100
+   dual simplex iterations, which is why it comes last;
+5. if even that fails (iteration limit, rounding), the caller's robust HiGHS solve.
+
+The x/zeta LP is  max q x + qc  s.t.  R_i x + rc_i >= e_i  and  lob <= x <= upb,  solved in the
+standard form R x - r = h (h = e - rc), r >= 0, from the dual-feasible basis of all slacks with
+every x_j at the bound its objective prefers, with dual steepest-edge pricing (exact weights:
+m is tiny), a bound-flipping ratio test by weighted selection, an explicit m x m basis inverse
+updated in product form and refactorised every 40 iterations or when a pivot disagrees.
 
 Tolerances (absolute; pre-activations of trained networks are O(1)):
 
-* ``PTOL`` 1e-9: primal feasibility of basic variables. A point the LP returns is never
+* ``PTOL`` 1e-9: primal feasibility of basic variables. A point an LP returns is never
   trusted: every row is re-evaluated at it (clipped to the box) in float64.
 * ``PIVTOL`` 1e-9 (relative to the largest |alpha| of the row): smallest pivot accepted in the
   ratio test.
 * ``PRUNE_TOL`` 1e-11: a side is pruned only when the Lagrangian bound
   max_box (q + R^T y) x - y h + qc, valid for any y >= 0 whatever the basis' rounding, is below
   thr - PRUNE_TOL. So a prune is a proof up to the rounding of one dot product.
+* ``DTOL`` 1e-9: dual infeasibility tolerated (and clamped) after a refactorisation.
 """
 
 from __future__ import annotations
@@ -702,6 +720,8 @@ def side_lp(dep, side, need, X, Araw, Az, craw, R, Rz, rc, eth, nonconst, n0, n1
                     _recenter(dep, sg, need, m, rows, xn, Araw, craw, R, rc, eth, n0, lo, up, g)
                     return LP_FEAS
             lam = lam_min + 0.2 * (lam - lam_min)
+        if cut == kmax:
+            break
         # Lagrangian direction g = zq + ZR^T y at the relaxed optimum; with the true support
         # psi of the zonotope, psi(g) - y h + qc is a rigorous bound (the relaxed one used its
         # bounding box); g.zeta <= psi(g) is also the cut that removes the relaxed optimum
@@ -733,7 +753,7 @@ def side_lp(dep, side, need, X, Araw, Az, craw, R, Rz, rc, eth, nonconst, n0, n1
         if psi - yh + qc < need - PRUNE_TOL - 1e-12 * (mag + abs(yh) + abs(qc)):
             ist[I_FAILS + 2] += 1  # pruned by the true-support bound
             return LP_INFEAS
-        if cut == kmax or mag == 0.0:
+        if mag == 0.0:
             break
         for j in range(n1):
             ZR[mm, j] = -gz[j]
