@@ -89,3 +89,18 @@ def test_bad_grid():
         T.counts_by_eps(thin_network(), [])
     with pytest.raises(ValueError, match="positive"):
         T.counts_by_eps(thin_network(), [0.0])
+
+
+def test_interrupted_count_stops_the_study(monkeypatch):
+    """The lp counter turns SIGINT/SIGTERM into a stopped count; the study must not go on to the
+    next eps and write tables from it."""
+    real = T.count_regions
+
+    def interrupted(*args, **kwargs):
+        r = real(*args, **kwargs)
+        r.status, r.complete = "interrupted", False
+        return r
+
+    monkeypatch.setattr(T, "count_regions", interrupted)
+    with pytest.raises(KeyboardInterrupt, match="interrupted"):
+        T.tolerance_study({"thin": thin_network()})

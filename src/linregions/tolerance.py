@@ -92,6 +92,8 @@ def counts_by_eps(
         r = count_regions(net, lower, upper, method=method, eps=eps, threads=threads,
                           time_limit=time_limit, return_patterns=last)
         log.info("%s eps %g: %s", name, eps, r.summary())
+        if r.status == "interrupted":  # the lp counter catches SIGINT/SIGTERM: stop the study too
+            raise KeyboardInterrupt(f"{name}: the count at eps {eps:g} was interrupted by a signal; nothing written")
         rows.append(EpsCount(name, eps, r.regions, r.complete, r.seconds, r.lps, r.status))
         if last and r.complete:
             patterns = r.patterns
