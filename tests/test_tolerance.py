@@ -104,3 +104,10 @@ def test_interrupted_count_stops_the_study(monkeypatch):
     monkeypatch.setattr(T, "count_regions", interrupted)
     with pytest.raises(KeyboardInterrupt, match="interrupted"):
         T.tolerance_study({"thin": thin_network()})
+
+
+def test_markdown_table_with_different_grids():
+    a_rows, a = T.study_network(thin_network(), "thin", eps_grid=(1e-4, 1e-8), max_margins=None)
+    b_rows, b = T.study_network(_nets()[0], "a", eps_grid=(1e-4, 1e-6), max_margins=None)
+    md = T.markdown_table(T.counts_frame(a_rows + b_rows), T.margins_frame([a, b]))
+    assert md.count("n/a") == 4  # each network lacks one eps: a count and a 'margin <' cell

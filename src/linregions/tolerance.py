@@ -204,13 +204,17 @@ def markdown_table(counts: pd.DataFrame, margins: pd.DataFrame) -> str:
         by = g.set_index("eps")
         cells = [str(net)]
         for e in grid:
+            if e not in by.index:  # networks counted on different grids
+                cells.append("n/a")
+                continue
             r = by.loc[e]
             cells.append(f"{int(r['regions'])}" if bool(r["complete"]) else f">= {int(r['regions'])} (stopped)")
         if net in mrg.index:
             m = mrg.loc[net]
             cells += [f"{m['margin_q0']:.3g}", f"{m['margin_q0.5']:.3g}",
                       f"{int(m['margins_computed'])}" + (" (sample)" if bool(m["sampled"]) else " (all)")]
-            cells += [str(int(m.get(f"below_{_eps_label(e)}", 0))) for e in grid]
+            cells += [str(int(m[f"below_{_eps_label(e)}"])) if pd.notna(m.get(f"below_{_eps_label(e)}"))
+                      else "n/a" for e in grid]
         else:
             cells += ["n/a"] * (3 + len(grid))
         lines.append("| " + " | ".join(cells) + " |")
