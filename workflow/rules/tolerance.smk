@@ -6,7 +6,9 @@ TOLERANCE = config.get("tolerance", {})
 TOL_EPS = [float(e) for e in TOLERANCE.get("eps", [1e-3, 1e-4, 1e-6, 1e-8])]
 TOL_SPLITS = SPLITS[:: int(TOLERANCE.get("every", 5))]
 TOL_SEED = TOLERANCE.get("seed", SEEDS[0])
-TOL_TIME_LIMIT = TOLERANCE.get("time_limit", config["count"]["time_limit"])
+TOL_TIME_LIMIT = TOLERANCE.get("time_limit", config["count"].get("time_limit"))  # None: no limit
+# minutes a count may take: its time limit, or without one the count rule's runtime
+TOL_COUNT_MINUTES = TOL_TIME_LIMIT / 60 if TOL_TIME_LIMIT else config["count"].get("runtime", 120)
 TOL_MAX_MARGINS = TOLERANCE.get("max_margins", 2000)  # null: every region's margin
 TOL_NETWORKS = [NET.format(n1=n1, n2=n2, seed=TOL_SEED) for n1, n2 in TOL_SPLITS]
 
@@ -36,7 +38,7 @@ rule tolerance_study:
         # every count may run to its time limit, plus about 0.1 s a certified margin
         runtime=TOLERANCE.get(
             "runtime",
-            int(len(TOL_NETWORKS) * (len(TOL_EPS) * TOL_TIME_LIMIT + 0.1 * (TOL_MAX_MARGINS or 100_000)) / 60) + 10,
+            int(len(TOL_NETWORKS) * (len(TOL_EPS) * TOL_COUNT_MINUTES + 0.1 * (TOL_MAX_MARGINS or 100_000) / 60)) + 10,
         ),
     conda:
         "../../envs/linregions.yaml"
