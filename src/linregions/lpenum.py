@@ -462,7 +462,7 @@ def count_lp(
         for th in pool:
             th.join()
         for sig, h in old_handlers.items():
-            signal.signal(sig, h)
+            signal.signal(sig, h if h is not None else signal.SIG_DFL)
     if errors:
         raise errors[0]
 
