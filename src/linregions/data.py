@@ -101,6 +101,9 @@ def _install(src: Path, dest: Path, name: str) -> None:
             except (OSError, EOFError) as exc:  # gzip.BadGzipFile is an OSError
                 raise DataError(f"{name}: cannot read {src}: {exc}") from None
         check_file(tmp, name)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the usual permissions
         os.replace(tmp, dest)
     finally:
         if os.path.exists(tmp):
