@@ -175,8 +175,18 @@ def count_milp(
         m.update()
         log.info("MILP: %d variables, %d constraints, %d binaries", m.NumVars, m.NumConstrs, len(zall))
 
-        found: dict[bytes, np.ndarray] = {}
-        state = {"callbacks": 0}
+        seen: set[bytes] = set()
+        certified: list[np.ndarray] = []  # kept only when the patterns are asked for
+        state = {"callbacks": 0, "regions": 0, "rejected": 0, "lps": 0}
+
+        def check(vals: np.ndarray, point: np.ndarray) -> bool:
+            """The solver's own point is a witness when its evaluated margin is >= eps; otherwise
+            the certificate LP decides (it finds the largest margin, so it never loses a region)."""
+            A, c = affine_maps(net, vals)
+            if evaluate_margin(A, c, vals, np.clip(point, lower, upper), margin) >= eps:
+                return True
+            state["lps"] += 1
+            return certify(net, vals, lower, upper, margin).certifies(eps)
 
         def callback(model, where):
             if where != GRB.Callback.MIPSOL:
@@ -184,10 +194,17 @@ def count_milp(
             state["callbacks"] += 1
             vals = np.array(model.cbGetSolution(zall)) > 0.5
             key = np.packbits(vals).tobytes()
-            if key not in found:
-                found[key] = (vals, np.asarray(model.cbGetSolution(x)))
-                if len(found) % 1000 == 0:
-                    log.info("MILP: %d patterns after %.1f s", len(found), time.perf_counter() - t0)
+            if key not in seen:
+                # Certified here, inside the search, so that a time limit bounds both.
+                seen.add(key)
+                if check(vals, np.asarray(model.cbGetSolution(x))):
+                    state["regions"] += 1
+                    if return_patterns:
+                        certified.append(vals)
+                else:
+                    state["rejected"] += 1
+                if len(seen) % 1000 == 0:
+                    log.info("MILP: %d patterns after %.1f s", len(seen), time.perf_counter() - t0)
             ones = [v for v, s in zip(zall, vals) if s]
             zeros = [v for v, s in zip(zall, vals) if not s]
             model.cbLazy(gp.quicksum(1 - v for v in ones) + gp.quicksum(zeros) >= 1)
@@ -213,27 +230,15 @@ def count_milp(
         GRB.TIME_LIMIT: "time_limit",
         GRB.INTERRUPTED: "interrupted",
     }.get(status, f"gurobi_status_{status}")
-    certified = []
-    rejected = 0
-    for vals, point in found.values():
-        # The solver's own point is a witness when its evaluated margin is >= eps; otherwise
-        # the certificate LP decides (it finds the largest margin, so it never rejects a region).
-        A, c = affine_maps(net, vals)
-        if evaluate_margin(A, c, vals, np.clip(point, lower, upper), margin) >= eps:
-            certified.append(vals)
-            continue
-        lps += 1
-        if certify(net, vals, lower, upper, margin).certifies(eps):
-            certified.append(vals)
-        else:
-            rejected += 1
+    rejected = state["rejected"]
+    lps += state["lps"]
     if rejected:
-        log.warning("MILP: the certificate rejected %d of %d patterns", rejected, len(found))
+        log.warning("MILP: the certificate rejected %d of %d patterns", rejected, len(seen))
     patterns = None
     if return_patterns:
         patterns = sort_packed(pack_patterns(np.array(certified, dtype=bool).reshape(-1, net.n_units)))
     return CountResult(
-        regions=len(certified), complete=complete, method="milp", eps=eps, margin=margin,
+        regions=state["regions"], complete=complete, method="milp", eps=eps, margin=margin,
         seconds=time.perf_counter() - t0, widths=net.widths, n0=net.n0, lower=lower, upper=upper,
         rejected=rejected, nodes=nodes, callbacks=state["callbacks"], lps=lps, status=status_name,
         threads=threads, patterns=patterns,
