@@ -10,8 +10,14 @@ smk = snakemake  # noqa: F821 - injected by Snakemake
 logging.basicConfig(filename=smk.log[0], filemode="w", level=logging.INFO,
                     format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 p = smk.params
+# The lp counter saves its state here when stopped (time limit, or SIGTERM from a scheduler
+# pre-empting the job) and resumes from it when the job runs again.
+options = {"checkpoint": smk.output[0] + ".checkpoint.npz"} if p.method == "lp" else {}
 result = count_regions(smk.input.model, lower=p.lower, upper=p.upper, method=p.method, eps=p.eps,
-                       margin=p.margin, threads=smk.threads, time_limit=p.time_limit)
+                       margin=p.margin, threads=smk.threads, time_limit=p.time_limit, **options)
+if result.status == "interrupted":
+    # Killed, not finished: leave no output, so the rerun resumes from the checkpoint.
+    raise SystemExit(f"count interrupted after {result.regions} regions; rerun the job to resume")
 logging.getLogger("count").info("%s", result.summary())
 record = {"n1": int(smk.wildcards.n1), "n2": int(smk.wildcards.n2), "seed": int(smk.wildcards.seed),
           **result.to_dict()}
