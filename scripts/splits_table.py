@@ -4,6 +4,7 @@ import logging
 
 import pandas as pd
 
+from linregions.atomic import write_csv
 from linregions.tables import split_table
 
 smk = snakemake  # noqa: F821 - injected by Snakemake
@@ -11,4 +12,4 @@ logging.basicConfig(filename=smk.log[0], filemode="w", level=logging.INFO,
                     format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 networks = pd.read_csv(smk.input.networks)
 bounds = pd.read_csv(smk.input.bounds, dtype={"theorem1": object, "montufar2017": object, "trivial": object})
-split_table(networks, bounds).to_csv(smk.output[0], index=False)
+write_csv(split_table(networks, bounds), smk.output[0])

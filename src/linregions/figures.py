@@ -18,6 +18,8 @@ import os
 import numpy as np
 import pandas as pd
 
+from .atomic import atomic_path, write_csv
+
 log = logging.getLogger(__name__)
 
 BOUND_STYLES = {
@@ -38,10 +40,10 @@ def _pyplot():
 
 
 def _save(fig, png: str | os.PathLike, pdf: str | os.PathLike) -> None:
-    for path in (png, pdf):
-        os.makedirs(os.path.dirname(os.fspath(path)) or ".", exist_ok=True)
-    fig.savefig(png, dpi=150, bbox_inches="tight")
-    fig.savefig(pdf, bbox_inches="tight")
+    with atomic_path(png) as tmp:
+        fig.savefig(tmp, dpi=150, bbox_inches="tight")
+    with atomic_path(pdf) as tmp:
+        fig.savefig(tmp, bbox_inches="tight")
 
 
 def red_blue():
@@ -60,7 +62,7 @@ def regions_per_split(splits: pd.DataFrame, png, pdf, csv) -> pd.DataFrame:
     total = sorted(set((df["n1"] + df["n2"]).astype(int)))
     data = df[["n1", "n2", "networks", "complete", "regions_mean", "regions_min", "regions_max",
                "stopped_max", *BOUND_STYLES]].copy()
-    data.to_csv(csv, index=False)
+    write_csv(data, csv)
 
     fig, ax = plt.subplots(figsize=(7.0, 4.6))
     x = df["n1"].to_numpy(dtype=float)
@@ -117,7 +119,7 @@ def error_vs_regions(networks: pd.DataFrame, png, pdf, csv, faded_below: int = 3
     df["in_correlation"] = df["complete"] & ~df["faded"]
     cols = ["n1", "n2", "seed", "regions", "complete", "train_error", "test_error", "faded", "in_correlation"]
     data = df[cols]
-    data.to_csv(csv, index=False)
+    write_csv(data, csv)
 
     cmap = red_blue()
     norm = Normalize(vmin=df["n1"].min(), vmax=max(df["n1"].max(), df["n1"].min() + 1))

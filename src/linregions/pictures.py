@@ -21,6 +21,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from .atomic import write_csv
 from .constructions import build
 from .count import count_regions
 from .network import Network
@@ -147,7 +148,7 @@ def draw(panels: Sequence[Panel], png, pdf, csv) -> pd.DataFrame:
     plt = _pyplot()
     data = panels_frame(panels)
     os.makedirs(os.path.dirname(os.fspath(csv)) or ".", exist_ok=True)
-    data.to_csv(csv, index=False)
+    write_csv(data, csv)
     fig, axes = plt.subplots(1, len(panels), figsize=(4.3 * len(panels), 5.0), squeeze=False,
                              constrained_layout=True)
     for ax, p in zip(axes[0], panels):
