@@ -392,7 +392,6 @@ def dual_simplex(R, rc, eth, rows, m, q, qc, thr, lob, upb, n, maxit,
         it += 1
         lv = head[p]
         if lv >= n:
-            lbp = 0.0
             delta = xB[p]
             bound_l = 0.0
         else:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import numpy as np
-
 from .certificate import brute_force_patterns
 from .network import check_box, load_network
 from .regions import DEFAULT_EPS, CountResult, check_eps, check_margin, pack_patterns
