@@ -5,9 +5,12 @@
 #   snakemake -n                                    # plan the whole experiment (210 networks)
 #   snakemake --cores 2 --configfile config/quick.yaml   # the same DAG in a few minutes
 #   snakemake --cores 8                             # the experiment
-#   snakemake --report report.html                  # figures with captions
+#   snakemake --report results/report.html          # figures, tables and config with captions
 
 configfile: "config/config.yaml"
+
+
+report: "workflow/report/workflow.rst"
 
 
 include: "workflow/rules/common.smk"

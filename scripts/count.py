@@ -1,18 +1,22 @@
-"""Snakemake adapter: count the linear regions of one trained network (rule count)."""
+"""Snakemake adapter: count the linear regions of one trained network, or one shard of its
+search tree (rule count)."""
 
-import json
 import logging
-import os
 
 from linregions import count_regions
+from linregions.atomic import write_json
 
 smk = snakemake  # noqa: F821 - injected by Snakemake
 logging.basicConfig(filename=smk.log[0], filemode="w", level=logging.INFO,
                     format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 p = smk.params
-# The lp counter saves its state here when stopped (time limit, or SIGTERM from a scheduler
-# pre-empting the job) and resumes from it when the job runs again.
-options = {"checkpoint": smk.output[0] + ".checkpoint.npz"} if p.method == "lp" else {}
+options = {}
+if p.method == "lp":
+    # The lp counter saves its state here when stopped (time limit, or SIGTERM from a scheduler
+    # pre-empting the job) and resumes from it when the job runs again.
+    options["checkpoint"] = smk.output[0] + ".checkpoint.npz"
+    if p.shards > 1:
+        options["shard"] = (int(smk.wildcards.shard), p.shards)
 result = count_regions(smk.input.model, lower=p.lower, upper=p.upper, method=p.method, eps=p.eps,
                        margin=p.margin, threads=smk.threads, time_limit=p.time_limit, **options)
 if result.status == "interrupted":
@@ -21,8 +25,4 @@ if result.status == "interrupted":
 logging.getLogger("count").info("%s", result.summary())
 record = {"n1": int(smk.wildcards.n1), "n2": int(smk.wildcards.n2), "seed": int(smk.wildcards.seed),
           **result.to_dict()}
-tmp = smk.output[0] + ".part"
-with open(tmp, "w") as f:
-    json.dump(record, f, indent=2)
-    f.write("\n")
-os.replace(tmp, smk.output[0])
+write_json(record, smk.output[0])

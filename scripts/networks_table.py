@@ -8,5 +8,6 @@ from linregions.tables import network_table, read_records
 smk = snakemake  # noqa: F821 - injected by Snakemake
 logging.basicConfig(filename=smk.log[0], filemode="w", level=logging.INFO,
                     format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-table = network_table(read_records(smk.input.meta), read_records(smk.input.counts))
+table = network_table(read_records(smk.input.meta), read_records(smk.input.counts),
+                      read_records(smk.input.checks))
 write_csv(table, smk.output[0])

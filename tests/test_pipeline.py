@@ -92,6 +92,57 @@ def test_counts_equal_brute_force_and_respect_theorem1(quick, cfg):
         assert row.regions <= bounds.loc[(row.n1, row.n2), "theorem1"]
 
 
+def test_every_count_agrees_with_the_milp_pattern_by_pattern(quick, cfg):
+    # Proves the cross-check ran on every network of the quick config (all within max_bound)
+    # and found lp's pattern set identical to the paper's MILP's; the split table tallies it.
+    nets = pd.read_csv(quick / "results" / "networks.csv")
+    assert (nets.crosscheck_method == "milp").all() and (nets.crosscheck_compared == "patterns").all()
+    assert nets.crosscheck_agree.astype(bool).all() and (nets.crosscheck_regions == nets.regions).all()
+    splits = pd.read_csv(quick / "results" / "splits.csv")
+    assert (splits.crosschecked == len(cfg["seeds"])).all() and (splits.crosscheck_agree == splits.crosschecked).all()
+
+
+def test_sharded_counts_sum_to_the_unsharded_ones(quick, tmp_path):
+    # Proves count.shards: the same networks counted as 3 shard jobs each, summed by the local
+    # rule, give exactly the counts of the unsharded run.
+    import shutil
+
+    for sub in ("results/networks", "resources"):
+        shutil.copytree(quick / sub, tmp_path / sub)
+    cfg = yaml.safe_load(QUICK.read_text())
+    cfg["count"]["shards"] = 3
+    (tmp_path / "c.yaml").write_text(yaml.safe_dump(cfg))
+    plan = planned_jobs(snakemake(tmp_path, "-n", "--quiet", "rules", configfile=tmp_path / "c.yaml"))
+    assert plan["count"] == 3 * len(per_network_keys(cfg)) and plan["sum_shards"] == len(per_network_keys(cfg))
+    assert "train" not in plan
+    snakemake(tmp_path, "--cores", "2", configfile=tmp_path / "c.yaml")
+    sharded = pd.read_csv(tmp_path / "results" / "networks.csv")
+    whole = pd.read_csv(quick / "results" / "networks.csv")
+    assert sharded.regions.tolist() == whole.regions.tolist() and sharded.complete.all()
+    record = json.loads((tmp_path / "results" / "counts" / "n1_4_n2_4" / "seed_0.json").read_text())
+    assert record["shards"] == 3 and record["complete"]
+
+
+def per_network_keys(cfg):
+    return [(n1, n2, s) for n1, n2 in quick_splits(cfg) for s in cfg["seeds"]]
+
+
+def test_report_holds_figures_tables_and_config(quick):
+    # Proves `snakemake --report` builds a self-contained report with both figures, both tables
+    # and the configuration, each with its caption.
+    snakemake(quick, "--report", "report.zip")
+    import zipfile
+
+    with zipfile.ZipFile(quick / "report.zip") as z:
+        names = z.namelist()
+        text = "".join(z.read(n).decode("utf-8", "replace") for n in names if n.endswith((".js", ".html")))
+    for item in ("regions_per_split.png", "error_vs_regions.png", "networks.html", "splits.html", "config.html"):
+        assert any(n.endswith(item) for n in names), (item, names)
+    for caption in ("One row per trained network", "One row per split", "The configuration this run used",
+                    "Linear regions of the trained MNIST networks", "Training error (left)"):
+        assert caption in text, caption
+
+
 def test_figures_are_png_and_pdf_with_data(quick):
     # Proves each figure exists as a non-empty PNG and PDF (checked by magic bytes) with a CSV.
     fig = quick / "results" / "figures"
@@ -109,8 +160,8 @@ def test_rerun_does_nothing_and_a_deleted_count_reruns_only_its_chain(quick):
     before = json.loads(count.read_text())
     count.unlink()
     plan = planned_jobs(snakemake(quick, "-n", "--quiet", "rules"))
-    assert plan == {"count": 1, "networks_table": 1, "splits_table": 1, "figure_regions_per_split": 1,
-                    "figure_error_vs_regions": 1, "all": 1}
+    assert plan == {"count": 1, "crosscheck": 1, "networks_table": 1, "splits_table": 1, "report_pages": 1,
+                    "figure_regions_per_split": 1, "figure_error_vs_regions": 1, "all": 1}
     snakemake(quick, "--cores", "2")
     after = json.loads(count.read_text())
     assert after["regions"] == before["regions"] and after["complete"]
@@ -119,10 +170,12 @@ def test_rerun_does_nothing_and_a_deleted_count_reruns_only_its_chain(quick):
 
 def test_default_config_plans_210_networks(tmp_path):
     # Proves the paper's experiment is planned in full: 21 splits x 10 seeds = 210 trainings
-    # and 210 counts, one bounds job, one MNIST fetch.
+    # and 210 counts, one bounds job, one MNIST fetch, and the MILP cross-check of the 40
+    # networks with Theorem 1 bound <= 20,000 (n1 = 1..4) plus one seed of each other split.
     plan = planned_jobs(snakemake(tmp_path, "-n", "--quiet", "rules", configfile=DEFAULT))
     assert plan["train"] == 210 and plan["count"] == 210
     assert plan["mnist"] == 1 and plan["bounds"] == 1
+    assert plan["crosscheck"] == 40 + 17
 
 
 BAD_CONFIGS = {

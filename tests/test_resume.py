@@ -33,3 +33,49 @@ def test_sigterm_then_rerun_gives_the_exact_count(tmp_path):
     assert rerun.returncode == 0, rerun.stderr
     assert f'"regions": {con.count}' in rerun.stdout and '"complete": true' in rerun.stdout
     assert not ckpt.exists()  # removed once the count is complete
+
+
+def test_pipeline_count_job_killed_then_rerun_gives_the_exact_count(tmp_path):
+    # The same through Snakemake, as on a cluster: the count job is pre-empted (SIGTERM to the
+    # job's process), the run fails leaving no count file that looks finished, and running the
+    # workflow again resumes the job from its checkpoint to the exact count of the construction.
+    import time
+
+    import psutil
+    import yaml
+
+    from test_pipeline import QUICK, REPO, SNAKEMAKE
+
+    con = build("montufar2014", n0=2, widths=[6, 6, 6, 6, 8])
+    net = "n1_6_n2_6/seed_0"
+    (tmp_path / "results" / "networks" / "n1_6_n2_6").mkdir(parents=True)
+    torch.save(con.as_sequential(), tmp_path / "results" / "networks" / f"{net}.pt")
+    cfg = yaml.safe_load(QUICK.read_text())
+    cfg["count"].update(method="lp", lower=con.lower, upper=con.upper, time_limit=None)
+    (tmp_path / "c.yaml").write_text(yaml.safe_dump(cfg))
+    target = tmp_path / "results" / "counts" / f"{net}.json"
+    cmd = [SNAKEMAKE, str(target.relative_to(tmp_path)), "-s", str(REPO / "Snakefile"), "--directory", str(tmp_path),
+           "--configfile", str(tmp_path / "c.yaml"), "--cores", "1", "--allowed-rules", "count"]
+    log = tmp_path / "logs" / "count" / f"{net}.log"
+    run = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    job = None
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and run.poll() is None:  # until the search is running
+        if log.exists() and "regions so far" in log.read_text():
+            job = next(p for p in psutil.Process(run.pid).children(recursive=True)
+                       if any("count.py" in part for part in p.cmdline()))
+            break
+        time.sleep(0.2)
+    assert job is not None, "the count job never reported progress: " + (run.stdout.read() if run.poll() else "")
+    job.send_signal(signal.SIGTERM)
+    out, _ = run.communicate(timeout=300)
+    assert run.returncode != 0, out[-3000:]
+    assert not target.exists()
+    checkpoint = target.with_name(target.name + ".checkpoint.npz")
+    assert checkpoint.exists()
+    rerun = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
+    assert rerun.returncode == 0, rerun.stdout[-3000:] + rerun.stderr[-3000:]
+    record = yaml.safe_load(target.read_text())  # JSON is YAML
+    assert record["regions"] == con.count and record["complete"]
+    assert "resuming from checkpoint" in log.read_text()
+    assert not checkpoint.exists()

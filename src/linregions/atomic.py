@@ -31,3 +31,13 @@ def write_csv(frame, path: str | os.PathLike) -> None:
     """``frame.to_csv(path, index=False)``, atomically."""
     with atomic_path(path) as tmp:
         frame.to_csv(tmp, index=False)
+
+
+def write_json(record, path: str | os.PathLike) -> None:
+    """``record`` as indented JSON at ``path``, atomically."""
+    import json
+
+    with atomic_path(path) as tmp:
+        with open(tmp, "w") as f:
+            json.dump(record, f, indent=2)
+            f.write("\n")

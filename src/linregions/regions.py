@@ -117,3 +117,42 @@ class CountResult:
             f"margin {self.margin}; {self.rejected} rejected by the certificate; "
             f"{self.seconds:.2f} s ({rate:.0f} regions/s)"
         )
+
+
+#: Fields every shard of one count must share.
+_SHARD_SAME = ("method", "eps", "margin", "widths", "n0", "lower", "upper")
+
+
+def sum_shards(records: list[dict]) -> dict:
+    """One count record from the records (:meth:`CountResult.to_dict`) of its ``k`` shards.
+
+    The shards must be exactly ``(0, k) .. (k - 1, k)`` of the same count (method, eps, margin,
+    network widths, box); their regions add up (the shards partition the search tree). The sum is
+    complete only if every shard is; ``seconds`` is the total over shards and
+    ``seconds_max_shard`` the longest one (the wall time when they ran side by side).
+    """
+    if not records:
+        raise ValueError("no shard records to sum")
+    k = int(records[0]["shard"][1])
+    got = sorted(int(r["shard"][0]) for r in records)
+    if any(int(r["shard"][1]) != k for r in records) or got != list(range(k)):
+        raise ValueError(f"shards {sorted(tuple(r['shard']) for r in records)} are not 0..{k - 1} of {k}")
+    for key in _SHARD_SAME:
+        values = {repr(r[key]) for r in records}
+        if len(values) > 1:
+            raise ValueError(f"shards disagree on {key}: {', '.join(sorted(values))}")
+    first = records[0]
+    stopped = [r["status"] for r in records if not r["complete"]]
+    out = dict(first)
+    out.update(
+        regions=sum(int(r["regions"]) for r in records),
+        complete=not stopped,
+        status=stopped[0] if stopped else "complete",
+        seconds=sum(float(r["seconds"]) for r in records),
+        seconds_max_shard=max(float(r["seconds"]) for r in records),
+        shard=[0, 1],
+        shards=k,
+    )
+    for key in ("rejected", "nodes", "callbacks", "lps"):
+        out[key] = sum(int(r.get(key, 0)) for r in records)
+    return out

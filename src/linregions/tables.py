@@ -1,12 +1,16 @@
 """The experiment's tables: one row per network, one row per split with its bounds.
 
 ``networks.csv``: n1, n2, seed, train_error, test_error, regions, complete, method, eps,
-count_seconds, status. ``regions`` of a stopped count (``complete`` false) is a lower bound.
+count_seconds, status, and for the networks the other method rechecked (:mod:`linregions.crosscheck`)
+crosscheck_method, crosscheck_regions, crosscheck_complete, crosscheck_compared and
+crosscheck_agree (empty for the others). ``regions`` of a stopped count (``complete`` false) is a
+lower bound.
 
 ``splits.csv``: n1, n2, the number of networks and of complete counts, the mean, min and max of
 the *complete* counts (a stopped count is a lower bound and never enters a statistic of counts;
-``stopped_max`` is the largest lower bound among stopped counts), and the bounds theorem1,
-montufar2017 and trivial (2^N) of the widths.
+``stopped_max`` is the largest lower bound among stopped counts), how many networks were
+cross-checked and how many of those agree, and the bounds theorem1, montufar2017 and trivial
+(2^N) of the widths.
 """
 
 from __future__ import annotations
@@ -19,12 +23,13 @@ import pandas as pd
 
 NETWORK_COLUMNS = [
     "n1", "n2", "seed", "train_error", "test_error", "regions", "complete", "method", "eps",
-    "count_seconds", "status",
+    "count_seconds", "status", "crosscheck_method", "crosscheck_regions", "crosscheck_complete",
+    "crosscheck_compared", "crosscheck_agree",
 ]
 BOUND_COLUMNS = ["theorem1", "montufar2017", "trivial"]
 SPLIT_COLUMNS = [
     "n1", "n2", "networks", "complete", "regions_mean", "regions_min", "regions_max", "stopped_max",
-    *BOUND_COLUMNS,
+    "crosschecked", "crosscheck_agree", *BOUND_COLUMNS,
 ]
 
 
@@ -45,8 +50,15 @@ def _widths_key(rec: dict) -> tuple[int, int, int]:
     return n1, n2, int(rec["seed"])
 
 
-def network_table(meta: Sequence[dict], counts: Sequence[dict]) -> pd.DataFrame:
-    """Join training metadata and counts by (n1, n2, seed); one row per network, sorted."""
+def network_table(meta: Sequence[dict], counts: Sequence[dict], checks: Sequence[dict] = ()) -> pd.DataFrame:
+    """Join training metadata, counts and cross-checks by (n1, n2, seed); one row per network, sorted."""
+    checked = {}
+    for c in checks:
+        checked[_widths_key(c)] = {
+            "crosscheck_method": c["method"], "crosscheck_regions": c["regions"],
+            "crosscheck_complete": c["complete"], "crosscheck_compared": c["compared"],
+            "crosscheck_agree": c["agree"],
+        }
     by_key = {}
     for m in meta:
         by_key[_widths_key(m)] = {"train_error": m["train_error"], "test_error": m["test_error"]}
@@ -59,11 +71,16 @@ def network_table(meta: Sequence[dict], counts: Sequence[dict]) -> pd.DataFrame:
             "n1": key[0], "n2": key[1], "seed": key[2], **by_key.pop(key),
             "regions": int(c["regions"]), "complete": bool(c["complete"]), "method": c["method"],
             "eps": float(c["eps"]), "count_seconds": float(c["seconds"]), "status": c.get("status", ""),
+            **checked.pop(key, {}),
         })
     if by_key:
         missing = ", ".join(f"n1={a}, n2={b}, seed={s}" for a, b, s in sorted(by_key))
         raise ValueError(f"networks without a count: {missing}")
+    if checked:
+        extra = ", ".join(f"n1={a}, n2={b}, seed={s}" for a, b, s in sorted(checked))
+        raise ValueError(f"cross-checks of networks without a count: {extra}")
     df = pd.DataFrame(rows, columns=NETWORK_COLUMNS)
+    df["crosscheck_regions"] = df["crosscheck_regions"].astype("Int64")
     return df.sort_values(["n1", "n2", "seed"], ignore_index=True)
 
 
@@ -95,6 +112,8 @@ def split_table(networks: pd.DataFrame, bounds: pd.DataFrame) -> pd.DataFrame:
             "regions_min": done.min() if len(done) else pd.NA,
             "regions_max": done.max() if len(done) else pd.NA,
             "stopped_max": stopped.max() if len(stopped) else pd.NA,
+            "crosschecked": int(g["crosscheck_agree"].notna().sum()) if "crosscheck_agree" in g else 0,
+            "crosscheck_agree": int((g["crosscheck_agree"] == True).sum()) if "crosscheck_agree" in g else 0,  # noqa: E712
         })
     df = pd.DataFrame(rows)
     df = df.merge(bounds[["n1", "n2", *BOUND_COLUMNS]], on=["n1", "n2"], how="left", validate="one_to_one")
@@ -104,3 +123,25 @@ def split_table(networks: pd.DataFrame, bounds: pd.DataFrame) -> pd.DataFrame:
     for col in ("regions_min", "regions_max", "stopped_max"):
         df[col] = df[col].astype("Int64")
     return df[SPLIT_COLUMNS]
+
+
+_PAGE = """<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>{title}</title>
+<style>body{{font-family:sans-serif;font-size:13px}} table{{border-collapse:collapse}}
+td,th{{border:1px solid #bbb;padding:2px 6px;text-align:right}} th{{background:#eee}}</style>
+</head><body><h3>{title}</h3>
+{body}
+</body></html>
+"""
+
+
+def html_page(title: str, frame: pd.DataFrame | None = None, text: str | None = None) -> str:
+    """A self-contained HTML page holding ``frame`` as a table, or ``text`` preformatted, for
+    the Snakemake report (which embeds HTML files as they are)."""
+    import html
+
+    if frame is not None:
+        body = frame.to_html(index=False, na_rep="", float_format=lambda v: f"{v:.6g}", border=0)
+    else:
+        body = f"<pre>{html.escape(text or '')}</pre>"
+    return _PAGE.format(title=html.escape(title), body=body)

@@ -9,7 +9,7 @@ rule bounds:
     output:
         f"{R}/bounds.csv",
     params:
-        n0=784,
+        n0=N0,
         splits=SPLITS,
     log:
         f"{LOGS}/bounds.log",

@@ -21,7 +21,8 @@ def validate_config(cfg, schema_path):
         where = ".".join(str(p) for p in e.absolute_path) or "(top level)"
         raise WorkflowError(f"invalid config at {where}: {e.message} (see {schema_path})")
     # defaults the schema declares but the file may leave out
-    for section in ("train", "count"):
+    cfg.setdefault("crosscheck", {})
+    for section in ("train", "count", "crosscheck"):
         props = schema["properties"][section]["properties"]
         for key, spec in props.items():
             if "default" in spec:
@@ -41,6 +42,16 @@ def validate_config(cfg, schema_path):
                 f"invalid config at splits.n1: [{first}, {last}] must satisfy 1 <= first <= last <= "
                 f"total - 1 = {total - 1} so that n2 = total - n1 >= 1"
             )
+    if cfg["count"]["shards"] > 1 and cfg["count"]["method"] != "lp":
+        raise WorkflowError(
+            f"invalid config at count.shards: {cfg['count']['shards']} shards need method lp, "
+            f"not {cfg['count']['method']!r}; set shards: 1 or method: lp"
+        )
+    if cfg["crosscheck"]["method"] == cfg["count"]["method"]:
+        raise WorkflowError(
+            f"invalid config at crosscheck.method: {cfg['crosscheck']['method']!r} is also count.method; "
+            "the cross-check needs the other method"
+        )
     if cfg["count"]["lower"] >= cfg["count"]["upper"]:
         raise WorkflowError(
             f"invalid config at count: lower = {cfg['count']['lower']} must be < upper = {cfg['count']['upper']}"
@@ -71,6 +82,7 @@ def splits():
 
 
 SPLITS = splits()
+N0 = 784  # inputs of every network: the MNIST pixels
 SEEDS = list(config["seeds"])
 NET = "n1_{n1}_n2_{n2}/seed_{seed}"
 
@@ -88,6 +100,27 @@ def per_network(pattern):
     return [pattern.format(n1=n1, n2=n2, seed=seed) for n1, n2 in SPLITS for seed in SEEDS]
 
 
+def crosschecked():
+    """(n1, n2, seed) of the networks the other method rechecks: every seed of a split whose
+    Theorem 1 bound is at most crosscheck.max_bound, and the first crosscheck.per_split seeds of
+    every other split."""
+    from linregions.bounds import theorem1
+
+    cc = config["crosscheck"]
+    chosen = []
+    for n1, n2 in SPLITS:
+        small = theorem1(N0, [n1, n2]) <= cc["max_bound"]
+        chosen += [(n1, n2, s) for s in (SEEDS if small else SEEDS[: cc["per_split"]])]
+    return chosen
+
+
+CROSSCHECKED = crosschecked()
+
+
+def crosscheck_files():
+    return [f"{R}/crosscheck/{NET}.json".format(n1=a, n2=b, seed=s) for a, b, s in CROSSCHECKED]
+
+
 def all_outputs():
     """Every output, per-network files included, so that a deleted count or network is rebuilt
     (Snakemake does not rebuild a missing intermediate file whose dependents are up to date)."""
@@ -95,9 +128,11 @@ def all_outputs():
         *per_network(f"{R}/networks/{NET}.pt"),
         *per_network(f"{R}/networks/{NET}.json"),
         *per_network(f"{R}/counts/{NET}.json"),
+        *crosscheck_files(),
         f"{R}/networks.csv",
         f"{R}/splits.csv",
         f"{R}/bounds.csv",
+        *[f"{R}/report/{name}.html" for name in ("networks", "splits", "config")],
         *figure_files("regions_per_split"),
         *figure_files("error_vs_regions"),
     ]
@@ -111,6 +146,7 @@ wildcard_constraints:
     n1=r"\d+",
     n2=r"\d+",
     seed=r"\d+",
+    shard=r"\d+",
 
 
 def mnist_root(raw_file):

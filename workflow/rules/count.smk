@@ -1,11 +1,17 @@
-# The linear regions of each trained network on the box [lower, upper]^784.
+# The linear regions of each trained network on the box [lower, upper]^784, and the other
+# method's check of a sample of them.
+
+SHARDS = config["count"]["shards"]
+COUNT = f"{R}/counts/{NET}.json"
+# with count.shards > 1, shard i of k of a network is counted by its own job
+SHARD = f"{R}/counts/{NET}/shard_{{shard}}_of_{SHARDS}.json"
 
 
 rule count:
     input:
         model=f"{R}/networks/{NET}.pt",
     output:
-        f"{R}/counts/{NET}.json",
+        COUNT if SHARDS == 1 else SHARD,
     params:
         method=config["count"]["method"],
         eps=config["count"]["eps"],
@@ -13,10 +19,11 @@ rule count:
         lower=config["count"]["lower"],
         upper=config["count"]["upper"],
         time_limit=config["count"]["time_limit"],
+        shards=SHARDS,
     log:
-        f"{LOGS}/count/{NET}.log",
+        f"{LOGS}/count/{NET}.log" if SHARDS == 1 else f"{LOGS}/count/{NET}/shard_{{shard}}_of_{SHARDS}.log",
     benchmark:
-        f"{LOGS}/benchmarks/count/{NET}.tsv"
+        f"{LOGS}/benchmarks/count/{NET}.tsv" if SHARDS == 1 else f"{LOGS}/benchmarks/count/{NET}/shard_{{shard}}.tsv"
     threads: config["count"]["threads"]
     resources:
         mem_mb=config["count"]["mem_mb"],
@@ -25,3 +32,49 @@ rule count:
         "../../envs/linregions.yaml"
     script:
         "../../scripts/count.py"
+
+
+if SHARDS > 1:
+
+    localrules:
+        sum_shards,
+
+    rule sum_shards:
+        input:
+            expand(SHARD, shard=range(SHARDS), allow_missing=True),
+        output:
+            COUNT,
+        log:
+            f"{LOGS}/count/{NET}.log",
+        threads: 1
+        resources:
+            mem_mb=500,
+            runtime=5,
+        conda:
+            "../../envs/linregions.yaml"
+        script:
+            "../../scripts/sum_shards.py"
+
+
+rule crosscheck:
+    input:
+        model=f"{R}/networks/{NET}.pt",
+        counted=COUNT,
+    output:
+        f"{R}/crosscheck/{NET}.json",
+    params:
+        method=config["crosscheck"]["method"],
+        time_limit=config["crosscheck"]["time_limit"],
+        patterns_below=config["crosscheck"]["patterns_below"],
+    log:
+        f"{LOGS}/crosscheck/{NET}.log",
+    benchmark:
+        f"{LOGS}/benchmarks/crosscheck/{NET}.tsv"
+    threads: 1
+    resources:
+        mem_mb=config["crosscheck"]["mem_mb"],
+        runtime=config["crosscheck"]["runtime"],
+    conda:
+        "../../envs/linregions.yaml"
+    script:
+        "../../scripts/crosscheck.py"

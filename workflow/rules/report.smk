@@ -1,4 +1,4 @@
-# Tables (one row per network, one per split) and the two figures.
+# Tables (one row per network, one per split), the two figures, and the pages of the report.
 
 
 localrules:
@@ -6,12 +6,14 @@ localrules:
     splits_table,
     figure_regions_per_split,
     figure_error_vs_regions,
+    report_pages,
 
 
 rule networks_table:
     input:
         meta=per_network(f"{R}/networks/{NET}.json"),
         counts=per_network(f"{R}/counts/{NET}.json"),
+        checks=crosscheck_files(),
     output:
         f"{R}/networks.csv",
     log:
@@ -98,3 +100,25 @@ rule figure_error_vs_regions:
         "../../envs/linregions.yaml"
     script:
         "../../scripts/figure_error_vs_regions.py"
+
+
+rule report_pages:
+    input:
+        networks=f"{R}/networks.csv",
+        splits=f"{R}/splits.csv",
+    output:
+        networks=report(f"{R}/report/networks.html", caption="../report/networks_table.rst", category="Tables"),
+        splits=report(f"{R}/report/splits.html", caption="../report/splits_table.rst", category="Tables"),
+        config=report(f"{R}/report/config.html", caption="../report/config.rst", category="Configuration"),
+    params:
+        config=config,
+    log:
+        f"{LOGS}/report_pages.log",
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=5,
+    conda:
+        "../../envs/linregions.yaml"
+    script:
+        "../../scripts/report_pages.py"
