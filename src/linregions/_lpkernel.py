@@ -11,15 +11,17 @@ a cascade, cheapest first (:func:`side_lp`):
 
 1. the same LP in zeta = W1 x space (n1 columns instead of n0; every row of every layer is
    affine in zeta on the region), with the zonotope W1*box relaxed to its bounding box. Its
-   Lagrangian bound is valid for the true LP, so "infeasible" prunes. A "feasible" optimum is
-   realised by a box point (minimum-norm steps on the free pixels) and checked by evaluation;
-2. the zeta LP over boxes shrunk toward the witness (optima nearer the witness are more often
-   inside the zonotope), realised the same way;
-3. the segment from the witness toward the box corner that maximises the new row;
-4. the exact LP in x space. For layers >= 2 the objective lies in the span of the rows (all
+   Lagrangian bound is valid for the true LP, so "infeasible" prunes;
+2. column generation (Dantzig-Wolfe with the box as subproblem, :func:`_dw`): the LP over the
+   convex hull of the witness and a few box corners, solved in zeta space. Its optimum is a
+   convex combination of box points, hence realised exactly (and checked by evaluation); its
+   duals y price the next corner, argmax_box (q + R^T y) W1 x, and give the bound
+   psi(q + R^T y) - y h + qc with the true support psi of the zonotope, which prunes. It starts
+   from the duals of step 1 and settles almost every side in a few columns;
+3. the exact LP in x space. For layers >= 2 the objective lies in the span of the rows (all
    are combinations of W1's rows), which makes it massively dual degenerate: it takes ~100
    dual simplex iterations, which is why it comes last;
-5. if even that fails (iteration limit, rounding), the caller's robust HiGHS solve.
+4. if even that fails (iteration limit, rounding), the caller's robust HiGHS solve.
 
 The x/zeta LP is  max q x + qc  s.t.  R_i x + rc_i >= e_i  and  lob <= x <= upb,  solved in the
 standard form R x - r = h (h = e - rc), r >= 0, from the dual-feasible basis of all slacks with
@@ -70,8 +72,13 @@ I_ITERS = 10  # simplex iterations
 I_FALLBACKS = 11  # fallback solves requested
 I_RECORD = 12  # 1: write emitted patterns to the buffer
 I_MODE = 13  # 0: margin "both", 1: margin "active"
-I_FAILS = 14  # 14..21: diagnostics (failure reasons, LPs settled in zeta space, x-space LPs)
-I_NST = 26
+I_FAILS = 14  # 14..19: x-space LPs that failed (14: optimum failed evaluation, 15..19: LP failure codes 1..5)
+I_PRUNE_Z = 20  # sides pruned by the zeta LP over the zonotope's bounding box
+I_DW_FEAS = 21  # sides made feasible by column generation
+I_DW_PRUNE = 22  # sides pruned by column generation's true-support bound
+I_DW_COLS = 23  # columns (box corners) generated
+I_XLP = 24  # x-space LPs
+I_NST = 25
 
 PTOL = 1e-9
 PIVTOL = 1e-9
@@ -310,7 +317,7 @@ def _bfrt(cand, tval, nc, alpha, n, lob, upb, slope0):
 
 @njit(cache=True, nogil=True)
 def dual_simplex(R, rc, eth, rows, m, q, qc, thr, lob, upb, n, maxit,
-                 x, atup, pos, d, alpha, Binv, B, xB, head, cand, tval, flips, col, aF, h, g, pert=0.0):
+                 x, atup, pos, d, alpha, Binv, B, xB, head, cand, tval, flips, col, aF, h, g, pert=0.0, early=True):
     """Decide whether max q x + qc >= thr over {box, rows}; on success the optimal point is in x.
 
     Returns (status, objective, iterations): LP_FEAS (optimum reached; x holds the clipped
@@ -338,7 +345,7 @@ def dual_simplex(R, rc, eth, rows, m, q, qc, thr, lob, upb, n, maxit,
                 d[j] -= xi
             else:
                 d[j] += xi
-    if obj < thr - PRUNE_TOL:
+    if early and obj < thr - PRUNE_TOL:
         return LP_INFEAS, obj, 0
     for i in range(m):
         r = rows[i]
@@ -523,7 +530,7 @@ def dual_simplex(R, rc, eth, rows, m, q, qc, thr, lob, upb, n, maxit,
         for j in range(n):
             v = xB[pos[j]] if pos[j] >= 0 else x[j]
             obj += q[j] * v
-        if obj < thr - PRUNE_TOL:
+        if early and obj < thr - PRUNE_TOL:
             ub = _lagrange_bound(R, rows, m, n, q, qc, d, pos, h, lob, upb, g)
             if ub < thr - PRUNE_TOL:
                 return LP_INFEAS, obj, it
@@ -546,60 +553,6 @@ def _witness(dep, sg, need, m, rows, xw, xt, lam, xn, Araw, craw, R, rc, eth, n0
         if not _dot(R[r], xn, n0) + rc[r] >= eth[r]:
             return False
     return True
-
-
-@njit(cache=True, nogil=True)
-def _realize(xw, dz, W1, G, lo, up, n0, n1, xo, free, step, r, Gf, Gs):
-    """x in the box with W1 (x - xw) = dz, by minimum-norm steps on the coordinates not yet at a
-    bound (clip, freeze the clipped ones, repeat). True on success (residual ~ rounding)."""
-    for j in range(n0):
-        xo[j] = xw[j]
-        free[j] = 1
-    for i in range(n1):
-        r[i] = dz[i]
-        for k in range(n1):
-            Gf[i, k] = G[i, k]
-    scale = 0.0
-    for i in range(n1):
-        scale += abs(dz[i])
-    for it in range(8):
-        for i in range(n1):
-            Gs[i, n1] = r[i]
-            for k in range(n1):
-                Gs[i, k] = Gf[i, k]
-        if not _gauss_jordan(Gs[:, :n1], Gs[:, n1:], n1, 1):
-            return False
-        u = Gs[:, n1]
-        for j in range(n0):
-            step[j] = 0.0
-        for i in range(n1):
-            ui = u[i]
-            wi = W1[i]
-            for j in range(n0):
-                step[j] += ui * wi[j]
-        nclip = 0
-        for j in range(n0):
-            if free[j] == 0:
-                continue
-            v = xo[j] + step[j]
-            if v > up or v < lo:
-                v = up if v > up else lo
-                free[j] = 0
-                nclip += 1
-                for i in range(n1):
-                    wij = W1[i, j]
-                    for k in range(n1):
-                        Gf[i, k] -= wij * W1[k, j]
-            xo[j] = v
-        # residual dz - W1 (x - xw)
-        res = 0.0
-        for i in range(n1):
-            ri = dz[i] - _dot(W1[i], xo, n0) + _dot(W1[i], xw, n0)
-            r[i] = ri
-            res += abs(ri)
-        if nclip == 0 or res <= 1e-12 * (1.0 + scale):
-            return res <= 1e-9 * (1.0 + scale)
-    return False
 
 
 @njit(cache=True, nogil=True)
@@ -652,19 +605,126 @@ def _recenter(dep, sg, need, m, rows, xn, Araw, craw, R, rc, eth, n0, lo, up, ke
 
 
 @njit(cache=True, nogil=True)
-def side_lp(dep, side, need, X, Araw, Az, craw, R, Rz, rc, eth, nonconst, n0, n1, lo, up, ist, geo, wsx, wsz):
+def _dw(dep, sg, need, m, rows, xw, zw, zq, qc, W1, Araw, craw, R, Rz, rc, eth, n0, n1, lo, up, xt, xn, keep,
+        ist, wsd, yd, ypos, seeded):
+    """Column generation (Dantzig-Wolfe) for one side in layer-1 space: the LP over the convex
+    hull of the witness and a few box corners (columns) is exact to realise, and each round's
+    duals y price the next corner and give the bound psi(q + R^T y) - y h + qc with the true
+    support psi of the zonotope (a rigorous prune). LP_FAIL means undecided after the rounds."""
+    (V, C, MR, mrc, meth, mrows, tlo, thi, pv, gg, mq, mx, matup, mpos, md, malpha, mBinv, mB, mxB, mhead, mcand,
+     mtval, mflips, mcol, maF, mh, mg) = wsd
+    kmax = V.shape[0]
+    for i in range(m):
+        r = rows[i]
+        mrc[i] = _dot(Rz[r], zw, n1) + rc[r]
+        meth[i] = eth[r]
+        mrows[i] = i
+    mrc[m] = 1.0
+    meth[m] = 0.0
+    mrows[m] = m
+    mqc = qc + _dot(zq, zw, n1)
+    for j in range(n1):
+        gg[j] = zq[j]
+    yh = 0.0
+    if seeded:  # duals (yd, ypos) of the relaxed zeta LP, in the layout of dual_simplex
+        for i in range(m):
+            if ypos[n1 + i] < 0:
+                y = yd[n1 + i]
+                if y > 0.0:
+                    r = rows[i]
+                    for j in range(n1):
+                        gg[j] += y * Rz[r, j]
+                    yh += y * (eth[r] - rc[r])
+    K = 0
+    while True:
+        # price: the corner maximising gg.W1 x, and the bound it gives
+        for j in range(n0):
+            pv[j] = 0.0
+        for i in range(n1):
+            gi = gg[i]
+            if gi != 0.0:
+                wi = W1[i]
+                for j in range(n0):
+                    pv[j] += gi * wi[j]
+        psi = 0.0
+        mag = 0.0
+        for j in range(n0):
+            v = pv[j]
+            t = v * up if v > 0.0 else v * lo
+            psi += t
+            mag += abs(t)
+        if psi - yh + qc < need - PRUNE_TOL - 1e-12 * (mag + abs(yh) + abs(qc)):
+            ist[I_DW_PRUNE] += 1
+            return LP_INFEAS
+        if K == kmax:
+            break
+        vk = V[K]
+        for j in range(n0):
+            vk[j] = up if pv[j] > 0.0 else lo
+        for i in range(n1):
+            C[K, i] = _dot(W1[i], vk, n0) - zw[i]
+        for i in range(m):
+            MR[i, K] = _dot(Rz[rows[i]], C[K], n1)
+        MR[m, K] = -1.0
+        mq[K] = _dot(zq, C[K], n1)
+        tlo[K] = 0.0
+        thi[K] = 1.0
+        K += 1
+        ist[I_DW_COLS] += 1
+        st, obj, its = dual_simplex(MR, mrc, meth, mrows, m + 1, mq, mqc, need, tlo, thi, K,
+                                    20 * (m + 1 + K) + 60, mx, matup, mpos, md, malpha, mBinv, mB, mxB, mhead,
+                                    mcand, mtval, mflips, mcol, maF, mh, mg, 0.0, False)
+        if st == LP_FAIL:
+            break
+        if obj >= need:
+            val_w = mqc
+            target = need + 0.5 * (obj - need)
+            lam = (target - val_w) / (obj - val_w)
+            if lam > 1.0:
+                lam = 1.0
+            for j in range(n0):
+                xt[j] = xw[j]
+            for k in range(K):
+                tk = mx[k]
+                if tk > 0.0:
+                    vk = V[k]
+                    for j in range(n0):
+                        xt[j] += tk * (vk[j] - xw[j])
+            for tries in range(2):
+                if _witness(dep, sg, need, m, rows, xw, xt, lam, xn, Araw, craw, R, rc, eth, n0, lo, up):
+                    ist[I_DW_FEAS] += 1
+                    _recenter(dep, sg, need, m, rows, xn, Araw, craw, R, rc, eth, n0, lo, up, keep)
+                    return LP_FEAS
+                lam = 1.0
+            break
+        # duals of the fixed rows -> next pricing direction
+        for j in range(n1):
+            gg[j] = zq[j]
+        yh = 0.0
+        for i in range(m):
+            if mpos[K + i] < 0:
+                y = md[K + i]
+                if y > 0.0:
+                    r = rows[i]
+                    for j in range(n1):
+                        gg[j] += y * Rz[r, j]
+                    yh += y * (eth[r] - rc[r])
+    return LP_FAIL
+
+
+@njit(cache=True, nogil=True)
+def side_lp(dep, side, need, X, Araw, Az, craw, R, Rz, rc, eth, nonconst, n0, n1, lo, up, ist, geo, wsx, wsz,
+            wsd):
     """Decide one side of unit ``dep``; on LP_FEAS a certified interior witness is in X[dep+1].
 
-    First the LP in zeta = W1 x space (n1 columns; the zonotope W1 box relaxed to its bounding
-    box, so its Lagrangian bound is valid for the true LP): a proof of infeasibility prunes; an
-    optimal zeta is realised as x = x_w + W1^+ (zeta_t - zeta_w) and checked by evaluation. Only
-    if that fails, the exact LP in x space (784 columns, massively dual degenerate for
-    layers >= 2, hence slower); if that fails too, LP_FAIL asks for the robust fallback.
+    First the LP in zeta = W1 x space over the bounding box of the zonotope (a proof of
+    infeasibility prunes); then column generation over box corners (:func:`_dw`), seeded with
+    that LP's duals; only if that stays undecided, the exact LP in x space (784 columns, massively
+    dual degenerate for layers >= 2); if that fails too, LP_FAIL asks for the robust fallback.
     """
-    W1, G, zlo, zhi, xlo, xhi = geo
+    W1, zlo, zhi, xlo, xhi = geo
     rows, qv, x, atup, pos, d, alpha, Binv, B, xB, head, cand, tval, flips, col, aF, h, g = wsx
-    (zq, zx, zatup, zpos, zd, zalpha, zBinv, zB, zxB, zhead, zcand, ztval, zflips, zcol, zaF, zh, zg, zw, dz,
-     zfree, zr, zGf, zGs, ZR, zrc, zeth, zrows, gz, zfree_f) = wsz
+    zq, zx, zatup, zpos, zd, zalpha, zBinv, zB, zxB, zhead, zcand, ztval, zflips, zcol, zaF, zh, zg, zw = wsz
     m = 0
     for j in range(dep):
         if nonconst[j] == 1:
@@ -674,161 +734,38 @@ def side_lp(dep, side, need, X, Araw, Az, craw, R, Rz, rc, eth, nonconst, n0, n1
     qc = sg * craw[dep]
     xw = X[dep]
     xn = X[dep + 1]
-    # ---- zeta-space LP with cuts of the zonotope Z = {W1 x : x in box}
     for i in range(n1):
         zw[i] = _dot(W1[i], xw, n0)
-    for i in range(m):
-        r = rows[i]
-        for j in range(n1):
-            ZR[i, j] = Rz[r, j]
-        zrc[i] = rc[r]
-        zeth[i] = eth[r]
-        zrows[i] = i
     for j in range(n1):
         zq[j] = sg * Az[dep, j]
-    val_w = qc + _dot(zq, zw, n1)
-    mm = m
-    kmax = ZR.shape[0] - Rz.shape[0]  # cuts allowed
-    for cut in range(kmax + 1):
-        st, obj, its = dual_simplex(ZR, zrc, zeth, zrows, mm, zq, qc, need, zlo, zhi, n1, 20 * (mm + n1) + 60,
-                                    zx, zatup, zpos, zd, zalpha, zBinv, zB, zxB, zhead, zcand, ztval, zflips,
-                                    zcol, zaF, zh, zg)
-        if its >= 0:
-            ist[I_ITERS] += its
-        if st == LP_INFEAS:
-            ist[I_FAILS + 4] += 1  # pruned in zeta space
-            return LP_INFEAS
-        if st != LP_FEAS:
-            break
-        val_s = qc + _dot(zq, zx, n1)
-        if not val_s > val_w:
-            break
-        # realise zeta_w + lam (zeta* - zeta_w) by a point of the box (half way to the max, then
-        # shorter steps still past the threshold)
-        target = need + 0.5 * (val_s - need)
-        lam = (target - val_w) / (val_s - val_w)
-        if lam > 1.0:
-            lam = 1.0
-        lam_min = (need - val_w) / (val_s - val_w)
-        for tries in range(2):
-            for i in range(n1):
-                dz[i] = lam * (zx[i] - zw[i])
-            if _realize(xw, dz, W1, G, lo, up, n0, n1, x, zfree, alpha, zr, zGf, zGs):
-                if _witness(dep, sg, need, m, rows, xw, x, 1.0, xn, Araw, craw, R, rc, eth, n0, lo, up):
-                    ist[I_FAILS + 6] += 1  # settled in zeta space
-                    _recenter(dep, sg, need, m, rows, xn, Araw, craw, R, rc, eth, n0, lo, up, g)
-                    return LP_FEAS
-            lam = lam_min + 0.2 * (lam - lam_min)
-        if cut == kmax:
-            break
-        # Lagrangian direction g = zq + ZR^T y at the relaxed optimum; with the true support
-        # psi of the zonotope, psi(g) - y h + qc is a rigorous bound (the relaxed one used its
-        # bounding box); g.zeta <= psi(g) is also the cut that removes the relaxed optimum
-        for j in range(n1):
-            gz[j] = zq[j]
-        yh = 0.0
-        for i in range(mm):
-            if zpos[n1 + i] < 0:
-                yi = zd[n1 + i]
-                if yi > 0.0:
-                    for j in range(n1):
-                        gz[j] += yi * ZR[i, j]
-                    yh += yi * (zeth[i] - zrc[i])
-        psi = 0.0
-        mag = 0.0
-        for j in range(n0):
-            x[j] = 0.0
-        for i in range(n1):
-            gi = gz[i]
-            if gi != 0.0:
-                wi = W1[i]
-                for j in range(n0):
-                    x[j] += gi * wi[j]
-        for j in range(n0):
-            v = x[j]
-            t = v * up if v > 0.0 else v * lo
-            psi += t
-            mag += abs(t)
-        if psi - yh + qc < need - PRUNE_TOL - 1e-12 * (mag + abs(yh) + abs(qc)):
-            ist[I_FAILS + 2] += 1  # pruned by the true-support bound
-            return LP_INFEAS
-        if mag == 0.0:
-            break
-        for j in range(n1):
-            ZR[mm, j] = -gz[j]
-        zrc[mm] = 0.0
-        zeth[mm] = -psi - 1e-12 * (1.0 + mag)
-        zrows[mm] = mm
-        mm += 1
-        ist[I_FAILS + 3] += 1  # cuts
-    # ---- zeta LPs over boxes shrunk toward zeta_w: their optima lie closer to the witness, so
-    # they are more often realisable by a box point when the zonotope cut off the first one
-    zl2 = np.empty(n1)
-    zh2 = np.empty(n1)
-    for rho in (0.3, 0.08, 0.02):
-        for j in range(n1):
-            zl2[j] = zw[j] - rho * (zw[j] - zlo[j])
-            zh2[j] = zw[j] + rho * (zhi[j] - zw[j])
-        st, obj, its = dual_simplex(ZR, zrc, zeth, zrows, m, zq, qc, need, zl2, zh2, n1, 20 * (m + n1) + 60,
-                                    zx, zatup, zpos, zd, zalpha, zBinv, zB, zxB, zhead, zcand, ztval, zflips,
-                                    zcol, zaF, zh, zg)
-        if st != LP_FEAS:
-            break  # infeasible in a smaller box proves nothing; move on
-        val_s = qc + _dot(zq, zx, n1)
-        if not val_s > val_w:
-            break
-        target = need + 0.5 * (val_s - need)
-        lam = (target - val_w) / (val_s - val_w)
-        if lam > 1.0:
-            lam = 1.0
-        for i in range(n1):
-            dz[i] = lam * (zx[i] - zw[i])
-        if _realize(xw, dz, W1, G, lo, up, n0, n1, x, zfree, alpha, zr, zGf, zGs):
-            if _witness(dep, sg, need, m, rows, xw, x, 1.0, xn, Araw, craw, R, rc, eth, n0, lo, up):
-                ist[I_FAILS + 11] += 1
-                _recenter(dep, sg, need, m, rows, xn, Araw, craw, R, rc, eth, n0, lo, up, g)
-                return LP_FEAS
-    # ---- cheap primal try: the segment from the witness toward the box corner that maximises
-    # the new row, as far as every fixed row allows
-    a = Araw[dep]
-    tmax = 1.0
-    for j in range(n0):
-        x[j] = up if sg * a[j] > 0.0 else lo
-    for i in range(m):
-        r = rows[i]
-        v0 = _dot(R[r], xw, n0) + rc[r] - eth[r]
-        v1 = _dot(R[r], x, n0) + rc[r] - eth[r]
-        if v1 < 0.0:
-            t = v0 / (v0 - v1)
-            if t < tmax:
-                tmax = t
-    c0 = sg * (_dot(a, xw, n0) + craw[dep])
-    c1 = sg * (_dot(a, x, n0) + craw[dep])
-    if tmax > 0.0 and c0 + tmax * (c1 - c0) > need:
-        tt = (need + 0.5 * (c0 + tmax * (c1 - c0) - need) - c0) / (c1 - c0)
-        if tt > tmax:
-            tt = tmax
-        for tries in range(2):
-            if _witness(dep, sg, need, m, rows, xw, x, tt, xn, Araw, craw, R, rc, eth, n0, lo, up):
-                ist[I_FAILS + 10] += 1
-                _recenter(dep, sg, need, m, rows, xn, Araw, craw, R, rc, eth, n0, lo, up, g)
-                return LP_FEAS
-            tt = 0.5 * (tt + (need - c0) / (c1 - c0))
+    # ---- zeta-space LP over the bounding box of the zonotope Z = {W1 x : x in box}
+    st, obj, its = dual_simplex(Rz, rc, eth, rows, m, zq, qc, need, zlo, zhi, n1, 20 * (m + n1) + 60,
+                                zx, zatup, zpos, zd, zalpha, zBinv, zB, zxB, zhead, zcand, ztval, zflips,
+                                zcol, zaF, zh, zg)
+    if its >= 0:
+        ist[I_ITERS] += its
+    if st == LP_INFEAS:
+        ist[I_PRUNE_Z] += 1
+        return LP_INFEAS
+    seeded = st == LP_FEAS
+    # ---- column generation over box corners, priced first with the relaxed LP's duals
+    st = _dw(dep, sg, need, m, rows, xw, zw, zq, qc, W1, Araw, craw, R, Rz, rc, eth, n0, n1, lo, up, x, xn, g,
+             ist, wsd, zd, zpos, seeded)
+    if st != LP_FAIL:
+        return st
     # ---- exact x-space LP
+    a = Araw[dep]
     for j in range(n0):
         qv[j] = sg * a[j]
     st, obj, its = dual_simplex(R, rc, eth, rows, m, qv, qc, need, xlo, xhi, n0, 40 * m + 400,
                                 x, atup, pos, d, alpha, Binv, B, xB, head, cand, tval, flips, col, aF, h, g)
-    ist[I_FAILS + 7] += 1  # needed the x-space LP
+    ist[I_XLP] += 1
     if its < 0:
         ist[I_FAILS - its] += 1
     else:
         ist[I_ITERS] += its
-    if st == LP_INFEAS:
-        ist[I_FAILS + 8] += 1
     if st != LP_FEAS:
         return st
-    ist[I_FAILS + 9] += 1
     val_v = sg * (_dot(a, x, n0) + craw[dep])
     val_w = sg * (_dot(a, xw, n0) + craw[dep])
     if not val_v >= need:
@@ -845,7 +782,7 @@ def side_lp(dep, side, need, X, Araw, Az, craw, R, Rz, rc, eth, nonconst, n0, n1
     if _witness(dep, sg, need, m, rows, xw, x, 1.0, xn, Araw, craw, R, rc, eth, n0, lo, up):
         _recenter(dep, sg, need, m, rows, xn, Araw, craw, R, rc, eth, n0, lo, up, g)
         return LP_FEAS
-    ist[I_FAILS + 5] += 1
+    ist[I_FAILS] += 1
     return LP_FAIL
 
 
@@ -915,7 +852,7 @@ def init_task(prefix, D, witness, stop, netd, N, n0, n1, eps, mode,
 
 @njit(cache=True, nogil=True)
 def run(budget, netd, N, n0, n1, lo, up, eps, X, S, Araw, Az, craw, nonconst, R, Rz, rc, eth,
-        nside, sides, nxt, ist, xfb, outpat, outwit, geo, wsx, wsz):
+        nside, sides, nxt, ist, xfb, outpat, outwit, geo, wsx, wsz, wsd):
     """Continue the depth-first search of the current task; see the module docstring."""
     mode = ist[I_MODE]
     base = ist[I_BASE]
@@ -952,7 +889,7 @@ def run(budget, netd, N, n0, n1, lo, up, eps, X, S, Araw, Az, craw, nonconst, R,
             else:
                 ist[I_LPS] += 1
                 r = side_lp(dep, side, need, X, Araw, Az, craw, R, Rz, rc, eth, nonconst, n0, n1, lo, up,
-                            ist, geo, wsx, wsz)
+                            ist, geo, wsx, wsz, wsd)
                 if r == LP_FAIL:
                     ist[I_FB_DEPTH] = dep
                     ist[I_FB_SIDE] = side
