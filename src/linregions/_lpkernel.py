@@ -317,7 +317,7 @@ def _bfrt(cand, tval, nc, alpha, n, lob, upb, slope0):
 
 @njit(cache=True, nogil=True)
 def dual_simplex(R, rc, eth, rows, m, q, qc, thr, lob, upb, n, maxit,
-                 x, atup, pos, d, alpha, Binv, B, xB, head, cand, tval, flips, col, aF, h, g, pert=0.0, early=True):
+                 x, atup, pos, d, alpha, Binv, B, xB, head, cand, tval, flips, col, aF, h, g, pert=0.0):
     """Decide whether max q x + qc >= thr over {box, rows}; on success the optimal point is in x.
 
     Returns (status, objective, iterations): LP_FEAS (optimum reached; x holds the clipped
@@ -345,7 +345,7 @@ def dual_simplex(R, rc, eth, rows, m, q, qc, thr, lob, upb, n, maxit,
                 d[j] -= xi
             else:
                 d[j] += xi
-    if early and obj < thr - PRUNE_TOL:
+    if obj < thr - PRUNE_TOL:
         return LP_INFEAS, obj, 0
     for i in range(m):
         r = rows[i]
@@ -530,7 +530,7 @@ def dual_simplex(R, rc, eth, rows, m, q, qc, thr, lob, upb, n, maxit,
         for j in range(n):
             v = xB[pos[j]] if pos[j] >= 0 else x[j]
             obj += q[j] * v
-        if early and obj < thr - PRUNE_TOL:
+        if obj < thr - PRUNE_TOL:
             ub = _lagrange_bound(R, rows, m, n, q, qc, d, pos, h, lob, upb, g)
             if ub < thr - PRUNE_TOL:
                 return LP_INFEAS, obj, it
@@ -605,23 +605,102 @@ def _recenter(dep, sg, need, m, rows, xn, Araw, craw, R, rc, eth, n0, lo, up, ke
 
 
 @njit(cache=True, nogil=True)
+def _master(MR, mrc, meth, m, mq, K, K0, kd, Binv, head, pos, xB, y, col, maxit):
+    """Primal simplex for the master LP of :func:`_dw`: max mq.t s.t. MR_i t + mrc_i >= meth_i
+    (i < m), sum t <= 1, t >= 0. Warm-started: columns K0..K-1 are new, the basis of the previous
+    call is kept (K0 == 0 starts from the slack basis, feasible at t = 0, the witness). On return
+    y holds the duals (y_i >= 0 at an optimum). Returns the iterations, or -1 on failure."""
+    mm = m + 1
+    if K0 == 0:
+        for i in range(mm):
+            for k in range(mm):
+                Binv[i, k] = 1.0 if i == k else 0.0
+            head[i] = kd + i
+            pos[kd + i] = i
+            b = mrc[i] - meth[i] if i < m else 1.0
+            xB[i] = b if b > 0.0 else 0.0
+    for k in range(K0, K):
+        pos[k] = -1
+    it = 0
+    while True:
+        for k in range(mm):
+            y[k] = 0.0
+        for i in range(mm):
+            v = head[i]
+            if v < kd:
+                c = mq[v]
+                if c != 0.0:
+                    for k in range(mm):
+                        y[k] += c * Binv[i, k]
+        best = 1e-11
+        q = -1
+        for k in range(K):
+            if pos[k] < 0:
+                r = mq[k] - y[m]
+                for i in range(m):
+                    r += y[i] * MR[i, k]
+                if r > best:
+                    best = r
+                    q = k
+        for i in range(mm):
+            if pos[kd + i] < 0 and -y[i] > best:
+                best = -y[i]
+                q = kd + i
+        if q < 0:
+            return it
+        if it >= maxit:
+            return -1
+        if q < kd:
+            for i in range(mm):
+                s = Binv[i, m]
+                for k in range(m):
+                    s -= Binv[i, k] * MR[k, q]
+                col[i] = s
+        else:
+            for i in range(mm):
+                col[i] = Binv[i, q - kd]
+        p = -1
+        tmin = np.inf
+        for i in range(mm):
+            if col[i] > 1e-11:
+                xi = xB[i] if xB[i] > 0.0 else 0.0
+                t = xi / col[i]
+                if t < tmin:
+                    tmin = t
+                    p = i
+        if p < 0:
+            return -1
+        for i in range(mm):
+            xB[i] -= tmin * col[i]
+        xB[p] = tmin
+        pos[head[p]] = -1
+        head[p] = q
+        pos[q] = p
+        inv = 1.0 / col[p]
+        for k in range(mm):
+            Binv[p, k] *= inv
+        for i in range(mm):
+            if i != p:
+                f = col[i]
+                if f != 0.0:
+                    for k in range(mm):
+                        Binv[i, k] -= f * Binv[p, k]
+        it += 1
+
+
+@njit(cache=True, nogil=True)
 def _dw(dep, sg, need, m, rows, xw, zw, zq, qc, W1, Araw, craw, R, Rz, rc, eth, n0, n1, lo, up, xt, xn, keep,
         ist, wsd, yd, ypos, seeded):
     """Column generation (Dantzig-Wolfe) for one side in layer-1 space: the LP over the convex
     hull of the witness and a few box corners (columns) is exact to realise, and each round's
     duals y price the next corner and give the bound psi(q + R^T y) - y h + qc with the true
     support psi of the zonotope (a rigorous prune). LP_FAIL means undecided after the rounds."""
-    (V, C, MR, mrc, meth, mrows, tlo, thi, pv, gg, mq, mx, matup, mpos, md, malpha, mBinv, mB, mxB, mhead, mcand,
-     mtval, mflips, mcol, maF, mh, mg) = wsd
+    V, C, MR, mrc, meth, pv, gg, mq, mBinv, mhead, mpos, mxB, mh, mcol = wsd
     kmax = V.shape[0]
     for i in range(m):
         r = rows[i]
         mrc[i] = _dot(Rz[r], zw, n1) + rc[r]
         meth[i] = eth[r]
-        mrows[i] = i
-    mrc[m] = 1.0
-    meth[m] = 0.0
-    mrows[m] = m
     mqc = qc + _dot(zq, zw, n1)
     for j in range(n1):
         gg[j] = zq[j]
@@ -665,17 +744,17 @@ def _dw(dep, sg, need, m, rows, xw, zw, zq, qc, W1, Araw, craw, R, Rz, rc, eth, 
             C[K, i] = _dot(W1[i], vk, n0) - zw[i]
         for i in range(m):
             MR[i, K] = _dot(Rz[rows[i]], C[K], n1)
-        MR[m, K] = -1.0
         mq[K] = _dot(zq, C[K], n1)
-        tlo[K] = 0.0
-        thi[K] = 1.0
         K += 1
         ist[I_DW_COLS] += 1
-        st, obj, its = dual_simplex(MR, mrc, meth, mrows, m + 1, mq, mqc, need, tlo, thi, K,
-                                    20 * (m + 1 + K) + 60, mx, matup, mpos, md, malpha, mBinv, mB, mxB, mhead,
-                                    mcand, mtval, mflips, mcol, maF, mh, mg, 0.0, False)
-        if st == LP_FAIL:
+        its = _master(MR, mrc, meth, m, mq, K, K - 1, kmax, mBinv, mhead, mpos, mxB, mh, mcol, 50)
+        if its < 0:
             break
+        obj = mqc
+        for i in range(m + 1):
+            v = mhead[i]
+            if v < kmax:
+                obj += mq[v] * mxB[i]
         if obj >= need:
             val_w = mqc
             target = need + 0.5 * (obj - need)
@@ -685,7 +764,7 @@ def _dw(dep, sg, need, m, rows, xw, zw, zq, qc, W1, Araw, craw, R, Rz, rc, eth, 
             for j in range(n0):
                 xt[j] = xw[j]
             for k in range(K):
-                tk = mx[k]
+                tk = mxB[mpos[k]] if mpos[k] >= 0 else 0.0
                 if tk > 0.0:
                     vk = V[k]
                     for j in range(n0):
@@ -702,13 +781,12 @@ def _dw(dep, sg, need, m, rows, xw, zw, zq, qc, W1, Araw, craw, R, Rz, rc, eth, 
             gg[j] = zq[j]
         yh = 0.0
         for i in range(m):
-            if mpos[K + i] < 0:
-                y = md[K + i]
-                if y > 0.0:
-                    r = rows[i]
-                    for j in range(n1):
-                        gg[j] += y * Rz[r, j]
-                    yh += y * (eth[r] - rc[r])
+            y = mh[i]
+            if y > 0.0:
+                r = rows[i]
+                for j in range(n1):
+                    gg[j] += y * Rz[r, j]
+                yh += y * (eth[r] - rc[r])
     return LP_FAIL
 
 

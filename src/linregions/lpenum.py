@@ -125,9 +125,9 @@ class _Work:
         self.wsx = _workspace(n0, N, with_q=True)
         self.wsz = _workspace(n1, N, with_q=False) + (np.zeros(n1),)
         kd = _DW_COLUMNS
-        self.wsd = (np.zeros((kd, n0)), np.zeros((kd, n1)), np.zeros((N + 1, kd)), np.zeros(N + 1), np.zeros(N + 1),
-                    np.zeros(N + 1, dtype=np.int64), np.zeros(kd), np.zeros(kd), np.zeros(n0),
-                    np.zeros(n1)) + _workspace(kd, N + 1, with_q=False)
+        self.wsd = (np.zeros((kd, n0)), np.zeros((kd, n1)), np.zeros((N, kd)), np.zeros(N), np.zeros(N),
+                    np.zeros(n0), np.zeros(n1), np.zeros(kd), np.zeros((N + 1, N + 1)), np.zeros(N + 1, dtype=np.int64),
+                    np.zeros(kd + N + 1, dtype=np.int64), np.zeros(N + 1), np.zeros(N + 1), np.zeros(N + 1))
         self.chunks: list[np.ndarray] = []
         self.witness_chunks: list[np.ndarray] = []
         self.rejected = 0
