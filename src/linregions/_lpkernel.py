@@ -84,6 +84,8 @@ PTOL = 1e-9
 PIVTOL = 1e-9
 PRUNE_TOL = 1e-11
 DTOL = 1e-9
+#: Weight of the best-bound duals in the prices of column generation (Wentges smoothing).
+SMOOTH = 0.5
 
 
 @njit(cache=True, nogil=True)
@@ -694,28 +696,30 @@ def _dw(dep, sg, need, m, rows, xw, zw, zq, qc, W1, Araw, craw, R, Rz, rc, eth, 
     """Column generation (Dantzig-Wolfe) for one side in layer-1 space: the LP over the convex
     hull of the witness and a few box corners (columns) is exact to realise, and each round's
     duals y price the next corner and give the bound psi(q + R^T y) - y h + qc with the true
-    support psi of the zonotope (a rigorous prune). LP_FAIL means undecided after the rounds."""
-    V, C, MR, mrc, meth, pv, gg, mq, mBinv, mhead, mpos, mxB, mh, mcol = wsd
+    support psi of the zonotope (a rigorous prune: any y >= 0 gives a valid bound, so prices may
+    be smoothed toward the best bound found). LP_FAIL means undecided after the rounds."""
+    V, C, MR, mrc, meth, pv, gg, mq, mBinv, mhead, mpos, mxB, mh, mcol, yp, yb = wsd
     kmax = V.shape[0]
     for i in range(m):
         r = rows[i]
         mrc[i] = _dot(Rz[r], zw, n1) + rc[r]
         meth[i] = eth[r]
     mqc = qc + _dot(zq, zw, n1)
-    for j in range(n1):
-        gg[j] = zq[j]
-    yh = 0.0
-    if seeded:  # duals (yd, ypos) of the relaxed zeta LP, in the layout of dual_simplex
-        for i in range(m):
-            if ypos[n1 + i] < 0:
-                y = yd[n1 + i]
-                if y > 0.0:
-                    r = rows[i]
-                    for j in range(n1):
-                        gg[j] += y * Rz[r, j]
-                    yh += y * (eth[r] - rc[r])
+    for i in range(m):  # first prices: the duals (yd, ypos) of the relaxed zeta LP, if it was solved
+        yp[i] = yd[n1 + i] if seeded and ypos[n1 + i] < 0 and yd[n1 + i] > 0.0 else 0.0
+    best = np.inf
     K = 0
     while True:
+        for j in range(n1):
+            gg[j] = zq[j]
+        yh = 0.0
+        for i in range(m):
+            y = yp[i]
+            if y > 0.0:
+                r = rows[i]
+                for j in range(n1):
+                    gg[j] += y * Rz[r, j]
+                yh += y * (eth[r] - rc[r])
         # price: the corner maximising gg.W1 x, and the bound it gives
         for j in range(n0):
             pv[j] = 0.0
@@ -735,6 +739,10 @@ def _dw(dep, sg, need, m, rows, xw, zw, zq, qc, W1, Araw, craw, R, Rz, rc, eth, 
         if psi - yh + qc < need - PRUNE_TOL - 1e-12 * (mag + abs(yh) + abs(qc)):
             ist[I_DW_PRUNE] += 1
             return LP_INFEAS
+        if psi - yh < best:  # the best bound so far: the stability centre of the prices
+            best = psi - yh
+            for i in range(m):
+                yb[i] = yp[i]
         if K == kmax:
             break
         vk = V[K]
@@ -776,17 +784,12 @@ def _dw(dep, sg, need, m, rows, xw, zw, zq, qc, W1, Araw, craw, R, Rz, rc, eth, 
                     return LP_FEAS
                 lam = 1.0
             break
-        # duals of the fixed rows -> next pricing direction
-        for j in range(n1):
-            gg[j] = zq[j]
-        yh = 0.0
+        # next prices: the master's duals, smoothed toward the centre (Wentges) unless the last
+        # column did not move the master (then smoothing could price the same corner again)
+        al = SMOOTH if its > 0 else 0.0
         for i in range(m):
-            y = mh[i]
-            if y > 0.0:
-                r = rows[i]
-                for j in range(n1):
-                    gg[j] += y * Rz[r, j]
-                yh += y * (eth[r] - rc[r])
+            y = mh[i] if mh[i] > 0.0 else 0.0
+            yp[i] = al * yb[i] + (1.0 - al) * y
     return LP_FAIL
 
 

@@ -127,7 +127,8 @@ class _Work:
         kd = _DW_COLUMNS
         self.wsd = (np.zeros((kd, n0)), np.zeros((kd, n1)), np.zeros((N, kd)), np.zeros(N), np.zeros(N),
                     np.zeros(n0), np.zeros(n1), np.zeros(kd), np.zeros((N + 1, N + 1)), np.zeros(N + 1, dtype=np.int64),
-                    np.zeros(kd + N + 1, dtype=np.int64), np.zeros(N + 1), np.zeros(N + 1), np.zeros(N + 1))
+                    np.zeros(kd + N + 1, dtype=np.int64), np.zeros(N + 1), np.zeros(N + 1), np.zeros(N + 1),
+                    np.zeros(N), np.zeros(N))
         self.chunks: list[np.ndarray] = []
         self.witness_chunks: list[np.ndarray] = []
         self.rejected = 0
