@@ -32,7 +32,10 @@ updated in product form and refactorised every 40 iterations or when a pivot dis
 Tolerances (absolute; pre-activations of trained networks are O(1)):
 
 * ``PTOL`` 1e-9: primal feasibility of basic variables. A point an LP returns is never
-  trusted: every row is re-evaluated at it (clipped to the box) in float64.
+  trusted: it is clipped to the box, its layer-1 coordinates zeta = W1 x are computed, and every
+  row is re-evaluated from them in float64 (rows are affine in zeta on the region: this is the
+  network's forward pass with the fixed states). Each witness keeps its zeta (``ZW``), so
+  deciding which side of a unit holds the witness costs n1 operations, not n0.
 * ``PIVTOL`` 1e-9 (relative to the largest |alpha| of the row): smallest pivot accepted in the
   ratio test.
 * ``PRUNE_TOL`` 1e-11: a side is pruned only when the Lagrangian bound
@@ -539,8 +542,16 @@ def dual_simplex(R, rc, eth, rows, m, q, qc, thr, lob, upb, n, maxit,
 
 
 @njit(cache=True, nogil=True)
-def _witness(dep, sg, need, m, rows, xw, xt, lam, xn, Araw, craw, R, rc, eth, n0, lo, up):
-    """x_w + lam (x_t - x_w) clipped to the box into xn; True if every row holds there (evaluated)."""
+def _zeta(W1, x, z, n0, n1):
+    """z = W1 x: the layer-1 coordinates of a point, from which every row is evaluated."""
+    for i in range(n1):
+        z[i] = _dot(W1[i], x, n0)
+
+
+@njit(cache=True, nogil=True)
+def _zwitness(dep, sg, need, m, rows, xw, xt, lam, xn, zn, W1, Az, craw, Rz, rc, eth, n0, n1, lo, up):
+    """x_w + lam (x_t - x_w) clipped to the box into xn and its zeta = W1 xn into zn; True if
+    every row holds there, evaluated in float64 from zn (rows are affine in zeta)."""
     for j in range(n0):
         v = xw[j] + lam * (xt[j] - xw[j])
         if v < lo:
@@ -548,41 +559,30 @@ def _witness(dep, sg, need, m, rows, xw, xt, lam, xn, Araw, craw, R, rc, eth, n0
         elif v > up:
             v = up
         xn[j] = v
-    if not sg * (_dot(Araw[dep], xn, n0) + craw[dep]) >= need:
+    _zeta(W1, xn, zn, n0, n1)
+    if not sg * (_dot(Az[dep], zn, n1) + craw[dep]) >= need:
         return False
     for i in range(m):
         r = rows[i]
-        if not _dot(R[r], xn, n0) + rc[r] >= eth[r]:
+        if not _dot(Rz[r], zn, n1) + rc[r] >= eth[r]:
             return False
     return True
 
 
 @njit(cache=True, nogil=True)
-def _recenter(dep, sg, need, m, rows, xn, Araw, craw, R, rc, eth, n0, lo, up, keep):
-    """Move the witness xn half way toward the box centre, as far as every row allows (rows are
-    affine along the segment): central witnesses keep later LPs away from the box's faces."""
+def _zrecenter(dep, sg, need, m, rows, xn, zn, W1, Az, craw, Rz, rc, eth, n0, n1, lo, up, keep, zkeep, zcen):
+    """:func:`_recenter` with every row evaluated from zeta (zcen = W1 times the box centre)."""
     cen = 0.5 * (lo + up)
+    a = Az[dep]
+    v0 = sg * (_dot(a, zn, n1) + craw[dep]) - need
+    v1 = sg * (_dot(a, zcen, n1) + craw[dep]) - need
     tmax = 1.0
-    s0 = 0.0
-    s1 = 0.0
-    a = Araw[dep]
-    for j in range(n0):
-        s0 += a[j] * xn[j]
-        s1 += a[j] * cen
-    v0 = sg * (s0 + craw[dep]) - need
-    v1 = sg * (s1 + craw[dep]) - need
     if v1 < 0.0 and v0 > 0.0:
         tmax = min(tmax, v0 / (v0 - v1))
     for i in range(m):
         r = rows[i]
-        row = R[r]
-        s0 = 0.0
-        s1 = 0.0
-        for j in range(n0):
-            s0 += row[j] * xn[j]
-            s1 += row[j]
-        v0 = s0 + rc[r] - eth[r]
-        v1 = s1 * cen + rc[r] - eth[r]
+        v0 = _dot(Rz[r], zn, n1) + rc[r] - eth[r]
+        v1 = _dot(Rz[r], zcen, n1) + rc[r] - eth[r]
         if v1 < 0.0 and v0 > 0.0:
             t = v0 / (v0 - v1)
             if t < tmax:
@@ -590,20 +590,24 @@ def _recenter(dep, sg, need, m, rows, xn, Araw, craw, R, rc, eth, n0, lo, up, ke
     t = 0.5 * tmax
     if t <= 0.0:
         return
-    # accept only if the evaluation confirms every row at the new point
     for j in range(n0):
         keep[j] = xn[j]
         xn[j] += t * (cen - xn[j])
-    ok = sg * (_dot(a, xn, n0) + craw[dep]) >= need
+    for i in range(n1):
+        zkeep[i] = zn[i]
+    _zeta(W1, xn, zn, n0, n1)
+    ok = sg * (_dot(a, zn, n1) + craw[dep]) >= need
     if ok:
         for i in range(m):
             r = rows[i]
-            if not _dot(R[r], xn, n0) + rc[r] >= eth[r]:
+            if not _dot(Rz[r], zn, n1) + rc[r] >= eth[r]:
                 ok = False
                 break
     if not ok:  # undo (rare: rounding at a tight row)
         for j in range(n0):
             xn[j] = keep[j]
+        for i in range(n1):
+            zn[i] = zkeep[i]
 
 
 @njit(cache=True, nogil=True)
@@ -691,8 +695,8 @@ def _master(MR, mrc, meth, m, mq, K, K0, kd, Binv, head, pos, xB, y, col, maxit)
 
 
 @njit(cache=True, nogil=True)
-def _dw(dep, sg, need, m, rows, xw, zw, zq, qc, W1, Araw, craw, R, Rz, rc, eth, n0, n1, lo, up, xt, xn, keep,
-        ist, wsd, yd, ypos, seeded):
+def _dw(dep, sg, need, m, rows, xw, zw, zq, qc, W1, Az, craw, Rz, rc, eth, n0, n1, lo, up, xt, xn, zn, keep,
+        zkeep, zcen, ist, wsd, yd, ypos, seeded):
     """Column generation (Dantzig-Wolfe) for one side in layer-1 space: the LP over the convex
     hull of the witness and a few box corners (columns) is exact to realise, and each round's
     duals y price the next corner and give the bound psi(q + R^T y) - y h + qc with the true
@@ -778,9 +782,10 @@ def _dw(dep, sg, need, m, rows, xw, zw, zq, qc, W1, Araw, craw, R, Rz, rc, eth, 
                     for j in range(n0):
                         xt[j] += tk * (vk[j] - xw[j])
             for tries in range(2):
-                if _witness(dep, sg, need, m, rows, xw, xt, lam, xn, Araw, craw, R, rc, eth, n0, lo, up):
+                if _zwitness(dep, sg, need, m, rows, xw, xt, lam, xn, zn, W1, Az, craw, Rz, rc, eth, n0, n1, lo, up):
                     ist[I_DW_FEAS] += 1
-                    _recenter(dep, sg, need, m, rows, xn, Araw, craw, R, rc, eth, n0, lo, up, keep)
+                    _zrecenter(dep, sg, need, m, rows, xn, zn, W1, Az, craw, Rz, rc, eth, n0, n1, lo, up, keep,
+                               zkeep, zcen)
                     return LP_FEAS
                 lam = 1.0
             break
@@ -803,9 +808,9 @@ def side_lp(dep, side, need, X, Araw, Az, craw, R, Rz, rc, eth, nonconst, n0, n1
     that LP's duals; only if that stays undecided, the exact LP in x space (784 columns, massively
     dual degenerate for layers >= 2); if that fails too, LP_FAIL asks for the robust fallback.
     """
-    W1, zlo, zhi, xlo, xhi = geo
+    W1, zlo, zhi, xlo, xhi, zcen = geo
     rows, qv, x, atup, pos, d, alpha, Binv, B, xB, head, cand, tval, flips, col, aF, h, g = wsx
-    zq, zx, zatup, zpos, zd, zalpha, zBinv, zB, zxB, zhead, zcand, ztval, zflips, zcol, zaF, zh, zg, zw = wsz
+    zq, zx, zatup, zpos, zd, zalpha, zBinv, zB, zxB, zhead, zcand, ztval, zflips, zcol, zaF, zh, zg, ZW = wsz
     m = 0
     for j in range(dep):
         if nonconst[j] == 1:
@@ -815,8 +820,8 @@ def side_lp(dep, side, need, X, Araw, Az, craw, R, Rz, rc, eth, nonconst, n0, n1
     qc = sg * craw[dep]
     xw = X[dep]
     xn = X[dep + 1]
-    for i in range(n1):
-        zw[i] = _dot(W1[i], xw, n0)
+    zw = ZW[dep]
+    zn = ZW[dep + 1]
     for j in range(n1):
         zq[j] = sg * Az[dep, j]
     # ---- zeta-space LP over the bounding box of the zonotope Z = {W1 x : x in box}
@@ -830,8 +835,8 @@ def side_lp(dep, side, need, X, Araw, Az, craw, R, Rz, rc, eth, nonconst, n0, n1
         return LP_INFEAS
     seeded = st == LP_FEAS
     # ---- column generation over box corners, priced first with the relaxed LP's duals
-    st = _dw(dep, sg, need, m, rows, xw, zw, zq, qc, W1, Araw, craw, R, Rz, rc, eth, n0, n1, lo, up, x, xn, g,
-             ist, wsd, zd, zpos, seeded)
+    st = _dw(dep, sg, need, m, rows, xw, zw, zq, qc, W1, Az, craw, Rz, rc, eth, n0, n1, lo, up, x, xn, zn, g,
+             zx, zcen, ist, wsd, zd, zpos, seeded)
     if st != LP_FAIL:
         return st
     # ---- exact x-space LP
@@ -857,12 +862,10 @@ def side_lp(dep, side, need, X, Araw, Az, craw, R, Rz, rc, eth, nonconst, n0, n1
     lam = (target - val_w) / (val_v - val_w)
     if lam > 1.0:
         lam = 1.0
-    if _witness(dep, sg, need, m, rows, xw, x, lam, xn, Araw, craw, R, rc, eth, n0, lo, up):
-        _recenter(dep, sg, need, m, rows, xn, Araw, craw, R, rc, eth, n0, lo, up, g)
-        return LP_FEAS
-    if _witness(dep, sg, need, m, rows, xw, x, 1.0, xn, Araw, craw, R, rc, eth, n0, lo, up):
-        _recenter(dep, sg, need, m, rows, xn, Araw, craw, R, rc, eth, n0, lo, up, g)
-        return LP_FEAS
+    for lam_try in (lam, 1.0):
+        if _zwitness(dep, sg, need, m, rows, xw, x, lam_try, xn, zn, W1, Az, craw, Rz, rc, eth, n0, n1, lo, up):
+            _zrecenter(dep, sg, need, m, rows, xn, zn, W1, Az, craw, Rz, rc, eth, n0, n1, lo, up, g, zx, zcen)
+            return LP_FEAS
     ist[I_FAILS] += 1
     return LP_FAIL
 
@@ -902,7 +905,7 @@ def arrive(dep, netd, S, Araw, Az, craw, nonconst, nside, sides, nxt, n0, n1, is
 
 @njit(cache=True, nogil=True)
 def init_task(prefix, D, witness, stop, netd, N, n0, n1, eps, mode,
-              X, S, Araw, Az, craw, nonconst, R, Rz, rc, eth, nside, sides, nxt, ist):
+              X, ZW, S, Araw, Az, craw, nonconst, R, Rz, rc, eth, nside, sides, nxt, ist):
     """Start a task at the node given by the first D unit states ``prefix`` and its witness."""
     Wflat, Woff, bflat, lstart, layer_of = netd
     for u in range(n1):
@@ -923,6 +926,8 @@ def init_task(prefix, D, witness, stop, netd, N, n0, n1, eps, mode,
         set_state(dep, prefix[dep], S, Araw, Az, craw, nonconst, R, Rz, rc, eth, n0, n1, eps, mode)
     for j in range(n0):
         X[D, j] = witness[j]
+    for i in range(n1):
+        ZW[D, i] = _dot(Wflat[i * n0:(i + 1) * n0], witness, n0)
     ist[I_BASE] = D
     ist[I_STOP] = stop
     ist[I_DEPTH] = D
@@ -932,9 +937,18 @@ def init_task(prefix, D, witness, stop, netd, N, n0, n1, eps, mode,
 
 
 @njit(cache=True, nogil=True)
+def _copy_witness(X, ZW, dep, n0, n1):
+    for j in range(n0):
+        X[dep + 1, j] = X[dep, j]
+    for i in range(n1):
+        ZW[dep + 1, i] = ZW[dep, i]
+
+
+@njit(cache=True, nogil=True)
 def run(budget, netd, N, n0, n1, lo, up, eps, X, S, Araw, Az, craw, nonconst, R, Rz, rc, eth,
         nside, sides, nxt, ist, xfb, outpat, outwit, geo, wsx, wsz, wsd):
     """Continue the depth-first search of the current task; see the module docstring."""
+    ZW = wsz[-1]
     mode = ist[I_MODE]
     base = ist[I_BASE]
     stop = ist[I_STOP]
@@ -950,21 +964,20 @@ def run(budget, netd, N, n0, n1, lo, up, eps, X, S, Araw, Az, craw, nonconst, R,
         side = sides[dep, nxt[dep]]
         feas = False
         if nonconst[dep] == 0:
-            for j in range(n0):
-                X[dep + 1, j] = X[dep, j]
+            _copy_witness(X, ZW, dep, n0, n1)
             feas = True
         else:
             need = eps if (side == 1 or mode == 0) else 0.0
-            v = _dot(Araw[dep], X[dep], n0) + craw[dep]
+            v = _dot(Az[dep], ZW[dep], n1) + craw[dep]
             val = v if side == 1 else -v
             if val >= need:
-                for j in range(n0):
-                    X[dep + 1, j] = X[dep, j]
+                _copy_witness(X, ZW, dep, n0, n1)
                 feas = True
             elif ist[I_FB_REPLY] != 0 and ist[I_FB_DEPTH] == dep and ist[I_FB_SIDE] == side:
                 if ist[I_FB_REPLY] == 1:
                     for j in range(n0):
                         X[dep + 1, j] = xfb[j]
+                    _zeta(geo[0], xfb, ZW[dep + 1], n0, n1)
                     feas = True
                 ist[I_FB_REPLY] = 0
             else:

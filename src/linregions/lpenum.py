@@ -1,10 +1,12 @@
 """``method="lp"``: exact region counting by depth-first LP enumeration.
 
 The search fixes the hidden units one at a time, layer by layer, keeping a witness point x in
-the box at which every fixed unit has its margin (checked by direct float64 evaluation). The
+the box at which every fixed unit has its margin (checked by float64 evaluation, from the
+witness's layer-1 coordinates W1 x). The
 side of the next unit that contains the witness needs no LP; the other side is decided by a
-small LP (a compiled bounded dual simplex, :mod:`linregions._lpkernel`), and an infeasible side
-prunes its subtree. Every leaf is a region certified by its witness. An LP whose point does not
+small LP (in the layer-1 space, then column generation over box corners, then a compiled
+bounded dual simplex in x space: :mod:`linregions._lpkernel`), and an infeasible side prunes
+its subtree. Every leaf is a region certified by its witness. An LP whose point does not
 survive re-evaluation falls back to a robust HiGHS solve of the max-min-margin LP, exactly as
 :func:`linregions.certificate.certify` does.
 
@@ -50,12 +52,14 @@ _DW_COLUMNS = 40
 
 
 def _geometry(W1: np.ndarray, lo: float, up: float) -> tuple:
-    """W1, the bounding box of the zonotope {W1 x : x in box} (rounded outward) and the box as arrays."""
+    """W1, the bounding box of the zonotope {W1 x : x in box} (rounded outward), the box as arrays
+    and the image of the box centre (toward which witnesses are moved)."""
     n1, n0 = W1.shape
     zlo = np.minimum(lo * W1, up * W1).sum(axis=1)
     zhi = np.maximum(lo * W1, up * W1).sum(axis=1)
     pad = 1e-12 * (1.0 + np.abs(W1).sum(axis=1) * max(abs(lo), abs(up)))
-    return (np.ascontiguousarray(W1), zlo - pad, zhi + pad, np.full(n0, lo), np.full(n0, up))
+    cen = W1 @ np.full(n0, 0.5 * (lo + up))
+    return (np.ascontiguousarray(W1), zlo - pad, zhi + pad, np.full(n0, lo), np.full(n0, up), cen)
 
 
 def _workspace(n: int, N: int, with_q: bool) -> tuple:
@@ -123,7 +127,7 @@ class _Work:
         self.outwit = np.zeros((_BUFFER if witnesses else 0, n0))
         self.geo = _geometry(W[0], self.lo, self.up)
         self.wsx = _workspace(n0, N, with_q=True)
-        self.wsz = _workspace(n1, N, with_q=False) + (np.zeros(n1),)
+        self.wsz = _workspace(n1, N, with_q=False) + (np.zeros((N + 1, n1)),)  # last: W1 X, zeta of the witnesses
         kd = _DW_COLUMNS
         self.wsd = (np.zeros((kd, n0)), np.zeros((kd, n1)), np.zeros((N, kd)), np.zeros(N), np.zeros(N),
                     np.zeros(n0), np.zeros(n1), np.zeros(kd), np.zeros((N + 1, N + 1)), np.zeros(N + 1, dtype=np.int64),
@@ -141,8 +145,8 @@ class _Work:
         self.chunks = []
         self.witness_chunks = []
         K.init_task(np.asarray(prefix, dtype=np.int8), len(prefix), np.asarray(witness, dtype=np.float64),
-                    stop, self.netd, self.N, self.n0, self.n1, self.eps, int(self.ist[K.I_MODE]), self.X, self.S,
-                    self.Araw, self.Az, self.craw, self.nonconst, self.R, self.Rz, self.rc, self.eth, self.nside,
+                    stop, self.netd, self.N, self.n0, self.n1, self.eps, int(self.ist[K.I_MODE]), self.X,
+                    self.wsz[-1], self.S, self.Araw, self.Az, self.craw, self.nonconst, self.R, self.Rz, self.rc, self.eth, self.nside,
                     self.sides, self.nxt, self.ist)
 
     def step(self, budget: int = _BUDGET) -> bool:
