@@ -81,7 +81,7 @@ I_DW_FEAS = 21  # sides made feasible by column generation
 I_DW_PRUNE = 22  # sides pruned by column generation's true-support bound
 I_DW_COLS = 23  # columns (box corners) generated
 I_XLP = 24  # x-space LPs
-I_NST = 25
+I_NST = 26  # (one spare slot)
 
 PTOL = 1e-9
 PIVTOL = 1e-9

@@ -1,14 +1,13 @@
 """``method="lp"``: exact region counting by depth-first LP enumeration.
 
 The search fixes the hidden units one at a time, layer by layer, keeping a witness point x in
-the box at which every fixed unit has its margin (checked by float64 evaluation, from the
-witness's layer-1 coordinates W1 x). The
-side of the next unit that contains the witness needs no LP; the other side is decided by a
-small LP (in the layer-1 space, then column generation over box corners, then a compiled
-bounded dual simplex in x space: :mod:`linregions._lpkernel`), and an infeasible side prunes
-its subtree. Every leaf is a region certified by its witness. An LP whose point does not
-survive re-evaluation falls back to a robust HiGHS solve of the max-min-margin LP, exactly as
-:func:`linregions.certificate.certify` does.
+the box at which every fixed unit has its margin (checked by float64 evaluation from the
+witness's layer-1 coordinates W1 x). The side of the next unit that contains the witness needs
+no LP; the other side is decided by small LPs (in the layer-1 space, then column generation
+over box corners, then a compiled bounded dual simplex in x space: :mod:`linregions._lpkernel`),
+and an infeasible side prunes its subtree. Every leaf is a region certified by its witness. An
+LP whose point does not survive re-evaluation falls back to a robust HiGHS solve of the
+max-min-margin LP, exactly as :func:`linregions.certificate.certify` does.
 
 The tree is split at a fixed depth into tasks (one per feasible prefix of unit states), which
 are what threads share, what ``shard=(i, k)`` distributes (task j belongs to shard j mod k),
