@@ -145,8 +145,8 @@ class _Work:
         self.witness_chunks = []
         K.init_task(np.asarray(prefix, dtype=np.int8), len(prefix), np.asarray(witness, dtype=np.float64),
                     stop, self.netd, self.N, self.n0, self.n1, self.eps, int(self.ist[K.I_MODE]), self.X,
-                    self.wsz[-1], self.S, self.Araw, self.Az, self.craw, self.nonconst, self.R, self.Rz, self.rc, self.eth, self.nside,
-                    self.sides, self.nxt, self.ist)
+                    self.wsz[-1], self.S, self.Araw, self.Az, self.craw, self.nonconst, self.R, self.Rz, self.rc,
+                    self.eth, self.nside, self.sides, self.nxt, self.ist)
 
     def step(self, budget: int = _BUDGET) -> bool:
         """Run the kernel for up to ``budget`` steps; True when the task is finished."""
