@@ -93,10 +93,20 @@ SMOOTH = 0.5
 
 @njit(cache=True, nogil=True)
 def _dot(a, b, n):
-    s = 0.0
-    for j in range(n):
-        s += a[j] * b[j]
-    return s
+    # four partial sums: breaks the add latency chain (strict float64, a fixed order)
+    s0 = 0.0
+    s1 = 0.0
+    s2 = 0.0
+    s3 = 0.0
+    n4 = n - n % 4
+    for j in range(0, n4, 4):
+        s0 += a[j] * b[j]
+        s1 += a[j + 1] * b[j + 1]
+        s2 += a[j + 2] * b[j + 2]
+        s3 += a[j + 3] * b[j + 3]
+    for j in range(n4, n):
+        s0 += a[j] * b[j]
+    return (s0 + s1) + (s2 + s3)
 
 
 @njit(cache=True, nogil=True)
