@@ -11,15 +11,17 @@ a cascade, cheapest first (:func:`side_lp`):
 
 1. the same LP in zeta = W1 x space (n1 columns instead of n0; every row of every layer is
    affine in zeta on the region), with the zonotope W1*box relaxed to its bounding box. Its
-   Lagrangian bound is valid for the true LP, so "infeasible" prunes. A "feasible" optimum is
-   realised by a box point (minimum-norm steps on the free pixels) and checked by evaluation;
-2. the zeta LP over boxes shrunk toward the witness (optima nearer the witness are more often
-   inside the zonotope), realised the same way;
-3. the segment from the witness toward the box corner that maximises the new row;
-4. the exact LP in x space. For layers >= 2 the objective lies in the span of the rows (all
+   Lagrangian bound is valid for the true LP, so "infeasible" prunes;
+2. column generation (Dantzig-Wolfe with the box as subproblem, :func:`_dw`): the LP over the
+   convex hull of the witness and a few box corners, solved in zeta space. Its optimum is a
+   convex combination of box points, hence realised exactly (and checked by evaluation); its
+   duals y price the next corner, argmax_box (q + R^T y) W1 x, and give the bound
+   psi(q + R^T y) - y h + qc with the true support psi of the zonotope, which prunes. It starts
+   from the duals of step 1 and settles almost every side in a few columns;
+3. the exact LP in x space. For layers >= 2 the objective lies in the span of the rows (all
    are combinations of W1's rows), which makes it massively dual degenerate: it takes ~100
    dual simplex iterations, which is why it comes last;
-5. if even that fails (iteration limit, rounding), the caller's robust HiGHS solve.
+4. if even that fails (iteration limit, rounding), the caller's robust HiGHS solve.
 
 The x/zeta LP is  max q x + qc  s.t.  R_i x + rc_i >= e_i  and  lob <= x <= upb,  solved in the
 standard form R x - r = h (h = e - rc), r >= 0, from the dual-feasible basis of all slacks with
@@ -30,7 +32,10 @@ updated in product form and refactorised every 40 iterations or when a pivot dis
 Tolerances (absolute; pre-activations of trained networks are O(1)):
 
 * ``PTOL`` 1e-9: primal feasibility of basic variables. A point an LP returns is never
-  trusted: every row is re-evaluated at it (clipped to the box) in float64.
+  trusted: it is clipped to the box, its layer-1 coordinates zeta = W1 x are computed, and every
+  row is re-evaluated from them in float64 (rows are affine in zeta on the region: this is the
+  network's forward pass with the fixed states). Each witness keeps its zeta (``ZW``), so
+  deciding which side of a unit holds the witness costs n1 operations, not n0.
 * ``PIVTOL`` 1e-9 (relative to the largest |alpha| of the row): smallest pivot accepted in the
   ratio test.
 * ``PRUNE_TOL`` 1e-11: a side is pruned only when the Lagrangian bound
@@ -70,21 +75,38 @@ I_ITERS = 10  # simplex iterations
 I_FALLBACKS = 11  # fallback solves requested
 I_RECORD = 12  # 1: write emitted patterns to the buffer
 I_MODE = 13  # 0: margin "both", 1: margin "active"
-I_FAILS = 14  # 14..21: diagnostics (failure reasons, LPs settled in zeta space, x-space LPs)
-I_NST = 26
+I_FAILS = 14  # 14..19: x-space LPs that failed (14: optimum failed evaluation, 15..19: LP failure codes 1..5)
+I_PRUNE_Z = 20  # sides pruned by the zeta LP over the zonotope's bounding box
+I_DW_FEAS = 21  # sides made feasible by column generation
+I_DW_PRUNE = 22  # sides pruned by column generation's true-support bound
+I_DW_COLS = 23  # columns (box corners) generated
+I_XLP = 24  # x-space LPs
+I_NST = 26  # (one spare slot)
 
 PTOL = 1e-9
 PIVTOL = 1e-9
 PRUNE_TOL = 1e-11
 DTOL = 1e-9
+#: Weight of the best-bound duals in the prices of column generation (Wentges smoothing).
+SMOOTH = 0.5
 
 
 @njit(cache=True, nogil=True)
 def _dot(a, b, n):
-    s = 0.0
-    for j in range(n):
-        s += a[j] * b[j]
-    return s
+    # four partial sums: breaks the add latency chain (strict float64, a fixed order)
+    s0 = 0.0
+    s1 = 0.0
+    s2 = 0.0
+    s3 = 0.0
+    n4 = n - n % 4
+    for j in range(0, n4, 4):
+        s0 += a[j] * b[j]
+        s1 += a[j + 1] * b[j + 1]
+        s2 += a[j + 2] * b[j + 2]
+        s3 += a[j + 3] * b[j + 3]
+    for j in range(n4, n):
+        s0 += a[j] * b[j]
+    return (s0 + s1) + (s2 + s3)
 
 
 @njit(cache=True, nogil=True)
@@ -530,8 +552,16 @@ def dual_simplex(R, rc, eth, rows, m, q, qc, thr, lob, upb, n, maxit,
 
 
 @njit(cache=True, nogil=True)
-def _witness(dep, sg, need, m, rows, xw, xt, lam, xn, Araw, craw, R, rc, eth, n0, lo, up):
-    """x_w + lam (x_t - x_w) clipped to the box into xn; True if every row holds there (evaluated)."""
+def _zeta(W1, x, z, n0, n1):
+    """z = W1 x: the layer-1 coordinates of a point, from which every row is evaluated."""
+    for i in range(n1):
+        z[i] = _dot(W1[i], x, n0)
+
+
+@njit(cache=True, nogil=True)
+def _zwitness(dep, sg, need, m, rows, xw, xt, lam, xn, zn, W1, Az, craw, Rz, rc, eth, n0, n1, lo, up):
+    """x_w + lam (x_t - x_w) clipped to the box into xn and its zeta = W1 xn into zn; True if
+    every row holds there, evaluated in float64 from zn (rows are affine in zeta)."""
     for j in range(n0):
         v = xw[j] + lam * (xt[j] - xw[j])
         if v < lo:
@@ -539,95 +569,30 @@ def _witness(dep, sg, need, m, rows, xw, xt, lam, xn, Araw, craw, R, rc, eth, n0
         elif v > up:
             v = up
         xn[j] = v
-    if not sg * (_dot(Araw[dep], xn, n0) + craw[dep]) >= need:
+    _zeta(W1, xn, zn, n0, n1)
+    if not sg * (_dot(Az[dep], zn, n1) + craw[dep]) >= need:
         return False
     for i in range(m):
         r = rows[i]
-        if not _dot(R[r], xn, n0) + rc[r] >= eth[r]:
+        if not _dot(Rz[r], zn, n1) + rc[r] >= eth[r]:
             return False
     return True
 
 
 @njit(cache=True, nogil=True)
-def _realize(xw, dz, W1, G, lo, up, n0, n1, xo, free, step, r, Gf, Gs):
-    """x in the box with W1 (x - xw) = dz, by minimum-norm steps on the coordinates not yet at a
-    bound (clip, freeze the clipped ones, repeat). True on success (residual ~ rounding)."""
-    for j in range(n0):
-        xo[j] = xw[j]
-        free[j] = 1
-    for i in range(n1):
-        r[i] = dz[i]
-        for k in range(n1):
-            Gf[i, k] = G[i, k]
-    scale = 0.0
-    for i in range(n1):
-        scale += abs(dz[i])
-    for it in range(8):
-        for i in range(n1):
-            Gs[i, n1] = r[i]
-            for k in range(n1):
-                Gs[i, k] = Gf[i, k]
-        if not _gauss_jordan(Gs[:, :n1], Gs[:, n1:], n1, 1):
-            return False
-        u = Gs[:, n1]
-        for j in range(n0):
-            step[j] = 0.0
-        for i in range(n1):
-            ui = u[i]
-            wi = W1[i]
-            for j in range(n0):
-                step[j] += ui * wi[j]
-        nclip = 0
-        for j in range(n0):
-            if free[j] == 0:
-                continue
-            v = xo[j] + step[j]
-            if v > up or v < lo:
-                v = up if v > up else lo
-                free[j] = 0
-                nclip += 1
-                for i in range(n1):
-                    wij = W1[i, j]
-                    for k in range(n1):
-                        Gf[i, k] -= wij * W1[k, j]
-            xo[j] = v
-        # residual dz - W1 (x - xw)
-        res = 0.0
-        for i in range(n1):
-            ri = dz[i] - _dot(W1[i], xo, n0) + _dot(W1[i], xw, n0)
-            r[i] = ri
-            res += abs(ri)
-        if nclip == 0 or res <= 1e-12 * (1.0 + scale):
-            return res <= 1e-9 * (1.0 + scale)
-    return False
-
-
-@njit(cache=True, nogil=True)
-def _recenter(dep, sg, need, m, rows, xn, Araw, craw, R, rc, eth, n0, lo, up, keep):
-    """Move the witness xn half way toward the box centre, as far as every row allows (rows are
-    affine along the segment): central witnesses keep later LPs away from the box's faces."""
+def _zrecenter(dep, sg, need, m, rows, xn, zn, W1, Az, craw, Rz, rc, eth, n0, n1, lo, up, keep, zkeep, zcen):
+    """:func:`_recenter` with every row evaluated from zeta (zcen = W1 times the box centre)."""
     cen = 0.5 * (lo + up)
+    a = Az[dep]
+    v0 = sg * (_dot(a, zn, n1) + craw[dep]) - need
+    v1 = sg * (_dot(a, zcen, n1) + craw[dep]) - need
     tmax = 1.0
-    s0 = 0.0
-    s1 = 0.0
-    a = Araw[dep]
-    for j in range(n0):
-        s0 += a[j] * xn[j]
-        s1 += a[j] * cen
-    v0 = sg * (s0 + craw[dep]) - need
-    v1 = sg * (s1 + craw[dep]) - need
     if v1 < 0.0 and v0 > 0.0:
         tmax = min(tmax, v0 / (v0 - v1))
     for i in range(m):
         r = rows[i]
-        row = R[r]
-        s0 = 0.0
-        s1 = 0.0
-        for j in range(n0):
-            s0 += row[j] * xn[j]
-            s1 += row[j]
-        v0 = s0 + rc[r] - eth[r]
-        v1 = s1 * cen + rc[r] - eth[r]
+        v0 = _dot(Rz[r], zn, n1) + rc[r] - eth[r]
+        v1 = _dot(Rz[r], zcen, n1) + rc[r] - eth[r]
         if v1 < 0.0 and v0 > 0.0:
             t = v0 / (v0 - v1)
             if t < tmax:
@@ -635,36 +600,227 @@ def _recenter(dep, sg, need, m, rows, xn, Araw, craw, R, rc, eth, n0, lo, up, ke
     t = 0.5 * tmax
     if t <= 0.0:
         return
-    # accept only if the evaluation confirms every row at the new point
     for j in range(n0):
         keep[j] = xn[j]
         xn[j] += t * (cen - xn[j])
-    ok = sg * (_dot(a, xn, n0) + craw[dep]) >= need
+    for i in range(n1):
+        zkeep[i] = zn[i]
+    _zeta(W1, xn, zn, n0, n1)
+    ok = sg * (_dot(a, zn, n1) + craw[dep]) >= need
     if ok:
         for i in range(m):
             r = rows[i]
-            if not _dot(R[r], xn, n0) + rc[r] >= eth[r]:
+            if not _dot(Rz[r], zn, n1) + rc[r] >= eth[r]:
                 ok = False
                 break
     if not ok:  # undo (rare: rounding at a tight row)
         for j in range(n0):
             xn[j] = keep[j]
+        for i in range(n1):
+            zn[i] = zkeep[i]
 
 
 @njit(cache=True, nogil=True)
-def side_lp(dep, side, need, X, Araw, Az, craw, R, Rz, rc, eth, nonconst, n0, n1, lo, up, ist, geo, wsx, wsz):
+def _master(MR, mrc, meth, m, mq, K, K0, kd, Binv, head, pos, xB, y, col, maxit):
+    """Primal simplex for the master LP of :func:`_dw`: max mq.t s.t. MR_i t + mrc_i >= meth_i
+    (i < m), sum t <= 1, t >= 0. Warm-started: columns K0..K-1 are new, the basis of the previous
+    call is kept (K0 == 0 starts from the slack basis, feasible at t = 0, the witness). On return
+    y holds the duals (y_i >= 0 at an optimum). Returns the iterations, or -1 on failure."""
+    mm = m + 1
+    if K0 == 0:
+        for i in range(mm):
+            for k in range(mm):
+                Binv[i, k] = 1.0 if i == k else 0.0
+            head[i] = kd + i
+            pos[kd + i] = i
+            b = mrc[i] - meth[i] if i < m else 1.0
+            xB[i] = b if b > 0.0 else 0.0
+    for k in range(K0, K):
+        pos[k] = -1
+    it = 0
+    while True:
+        for k in range(mm):
+            y[k] = 0.0
+        for i in range(mm):
+            v = head[i]
+            if v < kd:
+                c = mq[v]
+                if c != 0.0:
+                    for k in range(mm):
+                        y[k] += c * Binv[i, k]
+        best = 1e-11
+        q = -1
+        for k in range(K):
+            if pos[k] < 0:
+                r = mq[k] - y[m]
+                for i in range(m):
+                    r += y[i] * MR[i, k]
+                if r > best:
+                    best = r
+                    q = k
+        for i in range(mm):
+            if pos[kd + i] < 0 and -y[i] > best:
+                best = -y[i]
+                q = kd + i
+        if q < 0:
+            return it
+        if it >= maxit:
+            return -1
+        if q < kd:
+            for i in range(mm):
+                s = Binv[i, m]
+                for k in range(m):
+                    s -= Binv[i, k] * MR[k, q]
+                col[i] = s
+        else:
+            for i in range(mm):
+                col[i] = Binv[i, q - kd]
+        p = -1
+        tmin = np.inf
+        for i in range(mm):
+            if col[i] > 1e-11:
+                xi = xB[i] if xB[i] > 0.0 else 0.0
+                t = xi / col[i]
+                if t < tmin:
+                    tmin = t
+                    p = i
+        if p < 0:
+            return -1
+        for i in range(mm):
+            xB[i] -= tmin * col[i]
+        xB[p] = tmin
+        pos[head[p]] = -1
+        head[p] = q
+        pos[q] = p
+        inv = 1.0 / col[p]
+        for k in range(mm):
+            Binv[p, k] *= inv
+        for i in range(mm):
+            if i != p:
+                f = col[i]
+                if f != 0.0:
+                    for k in range(mm):
+                        Binv[i, k] -= f * Binv[p, k]
+        it += 1
+
+
+@njit(cache=True, nogil=True)
+def _dw(dep, sg, need, m, rows, xw, zw, zq, qc, W1, Az, craw, Rz, rc, eth, n0, n1, lo, up, xt, xn, zn, keep,
+        zkeep, zcen, ist, wsd, yd, ypos, seeded):
+    """Column generation (Dantzig-Wolfe) for one side in layer-1 space: the LP over the convex
+    hull of the witness and a few box corners (columns) is exact to realise, and each round's
+    duals y price the next corner and give the bound psi(q + R^T y) - y h + qc with the true
+    support psi of the zonotope (a rigorous prune: any y >= 0 gives a valid bound, so prices may
+    be smoothed toward the best bound found). LP_FAIL means undecided after the rounds."""
+    V, C, MR, mrc, meth, pv, gg, mq, mBinv, mhead, mpos, mxB, mh, mcol, yp, yb = wsd
+    kmax = V.shape[0]
+    for i in range(m):
+        r = rows[i]
+        mrc[i] = _dot(Rz[r], zw, n1) + rc[r]
+        meth[i] = eth[r]
+    mqc = qc + _dot(zq, zw, n1)
+    for i in range(m):  # first prices: the duals (yd, ypos) of the relaxed zeta LP, if it was solved
+        yp[i] = yd[n1 + i] if seeded and ypos[n1 + i] < 0 and yd[n1 + i] > 0.0 else 0.0
+    best = np.inf
+    K = 0
+    while True:
+        for j in range(n1):
+            gg[j] = zq[j]
+        yh = 0.0
+        for i in range(m):
+            y = yp[i]
+            if y > 0.0:
+                r = rows[i]
+                for j in range(n1):
+                    gg[j] += y * Rz[r, j]
+                yh += y * (eth[r] - rc[r])
+        # price: the corner maximising gg.W1 x, and the bound it gives
+        for j in range(n0):
+            pv[j] = 0.0
+        for i in range(n1):
+            gi = gg[i]
+            if gi != 0.0:
+                wi = W1[i]
+                for j in range(n0):
+                    pv[j] += gi * wi[j]
+        psi = 0.0
+        mag = 0.0
+        for j in range(n0):
+            v = pv[j]
+            t = v * up if v > 0.0 else v * lo
+            psi += t
+            mag += abs(t)
+        if psi - yh + qc < need - PRUNE_TOL - 1e-12 * (mag + abs(yh) + abs(qc)):
+            ist[I_DW_PRUNE] += 1
+            return LP_INFEAS
+        if psi - yh < best:  # the best bound so far: the stability centre of the prices
+            best = psi - yh
+            for i in range(m):
+                yb[i] = yp[i]
+        if K == kmax:
+            break
+        vk = V[K]
+        for j in range(n0):
+            vk[j] = up if pv[j] > 0.0 else lo
+        for i in range(n1):
+            C[K, i] = _dot(W1[i], vk, n0) - zw[i]
+        for i in range(m):
+            MR[i, K] = _dot(Rz[rows[i]], C[K], n1)
+        mq[K] = _dot(zq, C[K], n1)
+        K += 1
+        ist[I_DW_COLS] += 1
+        its = _master(MR, mrc, meth, m, mq, K, K - 1, kmax, mBinv, mhead, mpos, mxB, mh, mcol, 50)
+        if its < 0:
+            break
+        obj = mqc
+        for i in range(m + 1):
+            v = mhead[i]
+            if v < kmax:
+                obj += mq[v] * mxB[i]
+        if obj >= need:
+            val_w = mqc
+            target = need + 0.5 * (obj - need)
+            lam = (target - val_w) / (obj - val_w)
+            if lam > 1.0:
+                lam = 1.0
+            for j in range(n0):
+                xt[j] = xw[j]
+            for k in range(K):
+                tk = mxB[mpos[k]] if mpos[k] >= 0 else 0.0
+                if tk > 0.0:
+                    vk = V[k]
+                    for j in range(n0):
+                        xt[j] += tk * (vk[j] - xw[j])
+            for tries in range(2):
+                if _zwitness(dep, sg, need, m, rows, xw, xt, lam, xn, zn, W1, Az, craw, Rz, rc, eth, n0, n1, lo, up):
+                    ist[I_DW_FEAS] += 1
+                    _zrecenter(dep, sg, need, m, rows, xn, zn, W1, Az, craw, Rz, rc, eth, n0, n1, lo, up, keep,
+                               zkeep, zcen)
+                    return LP_FEAS
+                lam = 1.0
+            break
+        # next prices: the master's duals, smoothed toward the centre (Wentges) unless the last
+        # column did not move the master (then smoothing could price the same corner again)
+        al = SMOOTH if its > 0 else 0.0
+        for i in range(m):
+            y = mh[i] if mh[i] > 0.0 else 0.0
+            yp[i] = al * yb[i] + (1.0 - al) * y
+    return LP_FAIL
+
+
+@njit(cache=True, nogil=True)
+def side_lp(dep, side, need, X, Araw, Az, craw, R, Rz, rc, eth, nonconst, n0, n1, lo, up, ist, geo, wsx, wsz,
+            wsd):
     """Decide one side of unit ``dep``; on LP_FEAS a certified interior witness is in X[dep+1].
 
-    First the LP in zeta = W1 x space (n1 columns; the zonotope W1 box relaxed to its bounding
-    box, so its Lagrangian bound is valid for the true LP): a proof of infeasibility prunes; an
-    optimal zeta is realised as x = x_w + W1^+ (zeta_t - zeta_w) and checked by evaluation. Only
-    if that fails, the exact LP in x space (784 columns, massively dual degenerate for
-    layers >= 2, hence slower); if that fails too, LP_FAIL asks for the robust fallback.
+    First the LP in zeta = W1 x space over the bounding box of the zonotope (a proof of
+    infeasibility prunes); then column generation over box corners (:func:`_dw`), seeded with
+    that LP's duals; only if that stays undecided, the exact LP in x space (784 columns, massively
+    dual degenerate for layers >= 2); if that fails too, LP_FAIL asks for the robust fallback.
     """
-    W1, G, zlo, zhi, xlo, xhi = geo
+    W1, zlo, zhi, xlo, xhi, zcen = geo
     rows, qv, x, atup, pos, d, alpha, Binv, B, xB, head, cand, tval, flips, col, aF, h, g = wsx
-    (zq, zx, zatup, zpos, zd, zalpha, zBinv, zB, zxB, zhead, zcand, ztval, zflips, zcol, zaF, zh, zg, zw, dz,
-     zfree, zr, zGf, zGs, ZR, zrc, zeth, zrows, gz, zfree_f) = wsz
+    zq, zx, zatup, zpos, zd, zalpha, zBinv, zB, zxB, zhead, zcand, ztval, zflips, zcol, zaF, zh, zg, ZW = wsz
     m = 0
     for j in range(dep):
         if nonconst[j] == 1:
@@ -674,161 +830,38 @@ def side_lp(dep, side, need, X, Araw, Az, craw, R, Rz, rc, eth, nonconst, n0, n1
     qc = sg * craw[dep]
     xw = X[dep]
     xn = X[dep + 1]
-    # ---- zeta-space LP with cuts of the zonotope Z = {W1 x : x in box}
-    for i in range(n1):
-        zw[i] = _dot(W1[i], xw, n0)
-    for i in range(m):
-        r = rows[i]
-        for j in range(n1):
-            ZR[i, j] = Rz[r, j]
-        zrc[i] = rc[r]
-        zeth[i] = eth[r]
-        zrows[i] = i
+    zw = ZW[dep]
+    zn = ZW[dep + 1]
     for j in range(n1):
         zq[j] = sg * Az[dep, j]
-    val_w = qc + _dot(zq, zw, n1)
-    mm = m
-    kmax = ZR.shape[0] - Rz.shape[0]  # cuts allowed
-    for cut in range(kmax + 1):
-        st, obj, its = dual_simplex(ZR, zrc, zeth, zrows, mm, zq, qc, need, zlo, zhi, n1, 20 * (mm + n1) + 60,
-                                    zx, zatup, zpos, zd, zalpha, zBinv, zB, zxB, zhead, zcand, ztval, zflips,
-                                    zcol, zaF, zh, zg)
-        if its >= 0:
-            ist[I_ITERS] += its
-        if st == LP_INFEAS:
-            ist[I_FAILS + 4] += 1  # pruned in zeta space
-            return LP_INFEAS
-        if st != LP_FEAS:
-            break
-        val_s = qc + _dot(zq, zx, n1)
-        if not val_s > val_w:
-            break
-        # realise zeta_w + lam (zeta* - zeta_w) by a point of the box (half way to the max, then
-        # shorter steps still past the threshold)
-        target = need + 0.5 * (val_s - need)
-        lam = (target - val_w) / (val_s - val_w)
-        if lam > 1.0:
-            lam = 1.0
-        lam_min = (need - val_w) / (val_s - val_w)
-        for tries in range(2):
-            for i in range(n1):
-                dz[i] = lam * (zx[i] - zw[i])
-            if _realize(xw, dz, W1, G, lo, up, n0, n1, x, zfree, alpha, zr, zGf, zGs):
-                if _witness(dep, sg, need, m, rows, xw, x, 1.0, xn, Araw, craw, R, rc, eth, n0, lo, up):
-                    ist[I_FAILS + 6] += 1  # settled in zeta space
-                    _recenter(dep, sg, need, m, rows, xn, Araw, craw, R, rc, eth, n0, lo, up, g)
-                    return LP_FEAS
-            lam = lam_min + 0.2 * (lam - lam_min)
-        if cut == kmax:
-            break
-        # Lagrangian direction g = zq + ZR^T y at the relaxed optimum; with the true support
-        # psi of the zonotope, psi(g) - y h + qc is a rigorous bound (the relaxed one used its
-        # bounding box); g.zeta <= psi(g) is also the cut that removes the relaxed optimum
-        for j in range(n1):
-            gz[j] = zq[j]
-        yh = 0.0
-        for i in range(mm):
-            if zpos[n1 + i] < 0:
-                yi = zd[n1 + i]
-                if yi > 0.0:
-                    for j in range(n1):
-                        gz[j] += yi * ZR[i, j]
-                    yh += yi * (zeth[i] - zrc[i])
-        psi = 0.0
-        mag = 0.0
-        for j in range(n0):
-            x[j] = 0.0
-        for i in range(n1):
-            gi = gz[i]
-            if gi != 0.0:
-                wi = W1[i]
-                for j in range(n0):
-                    x[j] += gi * wi[j]
-        for j in range(n0):
-            v = x[j]
-            t = v * up if v > 0.0 else v * lo
-            psi += t
-            mag += abs(t)
-        if psi - yh + qc < need - PRUNE_TOL - 1e-12 * (mag + abs(yh) + abs(qc)):
-            ist[I_FAILS + 2] += 1  # pruned by the true-support bound
-            return LP_INFEAS
-        if mag == 0.0:
-            break
-        for j in range(n1):
-            ZR[mm, j] = -gz[j]
-        zrc[mm] = 0.0
-        zeth[mm] = -psi - 1e-12 * (1.0 + mag)
-        zrows[mm] = mm
-        mm += 1
-        ist[I_FAILS + 3] += 1  # cuts
-    # ---- zeta LPs over boxes shrunk toward zeta_w: their optima lie closer to the witness, so
-    # they are more often realisable by a box point when the zonotope cut off the first one
-    zl2 = np.empty(n1)
-    zh2 = np.empty(n1)
-    for rho in (0.3, 0.08, 0.02):
-        for j in range(n1):
-            zl2[j] = zw[j] - rho * (zw[j] - zlo[j])
-            zh2[j] = zw[j] + rho * (zhi[j] - zw[j])
-        st, obj, its = dual_simplex(ZR, zrc, zeth, zrows, m, zq, qc, need, zl2, zh2, n1, 20 * (m + n1) + 60,
-                                    zx, zatup, zpos, zd, zalpha, zBinv, zB, zxB, zhead, zcand, ztval, zflips,
-                                    zcol, zaF, zh, zg)
-        if st != LP_FEAS:
-            break  # infeasible in a smaller box proves nothing; move on
-        val_s = qc + _dot(zq, zx, n1)
-        if not val_s > val_w:
-            break
-        target = need + 0.5 * (val_s - need)
-        lam = (target - val_w) / (val_s - val_w)
-        if lam > 1.0:
-            lam = 1.0
-        for i in range(n1):
-            dz[i] = lam * (zx[i] - zw[i])
-        if _realize(xw, dz, W1, G, lo, up, n0, n1, x, zfree, alpha, zr, zGf, zGs):
-            if _witness(dep, sg, need, m, rows, xw, x, 1.0, xn, Araw, craw, R, rc, eth, n0, lo, up):
-                ist[I_FAILS + 11] += 1
-                _recenter(dep, sg, need, m, rows, xn, Araw, craw, R, rc, eth, n0, lo, up, g)
-                return LP_FEAS
-    # ---- cheap primal try: the segment from the witness toward the box corner that maximises
-    # the new row, as far as every fixed row allows
-    a = Araw[dep]
-    tmax = 1.0
-    for j in range(n0):
-        x[j] = up if sg * a[j] > 0.0 else lo
-    for i in range(m):
-        r = rows[i]
-        v0 = _dot(R[r], xw, n0) + rc[r] - eth[r]
-        v1 = _dot(R[r], x, n0) + rc[r] - eth[r]
-        if v1 < 0.0:
-            t = v0 / (v0 - v1)
-            if t < tmax:
-                tmax = t
-    c0 = sg * (_dot(a, xw, n0) + craw[dep])
-    c1 = sg * (_dot(a, x, n0) + craw[dep])
-    if tmax > 0.0 and c0 + tmax * (c1 - c0) > need:
-        tt = (need + 0.5 * (c0 + tmax * (c1 - c0) - need) - c0) / (c1 - c0)
-        if tt > tmax:
-            tt = tmax
-        for tries in range(2):
-            if _witness(dep, sg, need, m, rows, xw, x, tt, xn, Araw, craw, R, rc, eth, n0, lo, up):
-                ist[I_FAILS + 10] += 1
-                _recenter(dep, sg, need, m, rows, xn, Araw, craw, R, rc, eth, n0, lo, up, g)
-                return LP_FEAS
-            tt = 0.5 * (tt + (need - c0) / (c1 - c0))
+    # ---- zeta-space LP over the bounding box of the zonotope Z = {W1 x : x in box}
+    st, obj, its = dual_simplex(Rz, rc, eth, rows, m, zq, qc, need, zlo, zhi, n1, 20 * (m + n1) + 60,
+                                zx, zatup, zpos, zd, zalpha, zBinv, zB, zxB, zhead, zcand, ztval, zflips,
+                                zcol, zaF, zh, zg)
+    if its >= 0:
+        ist[I_ITERS] += its
+    if st == LP_INFEAS:
+        ist[I_PRUNE_Z] += 1
+        return LP_INFEAS
+    seeded = st == LP_FEAS
+    # ---- column generation over box corners, priced first with the relaxed LP's duals
+    st = _dw(dep, sg, need, m, rows, xw, zw, zq, qc, W1, Az, craw, Rz, rc, eth, n0, n1, lo, up, x, xn, zn, g,
+             zx, zcen, ist, wsd, zd, zpos, seeded)
+    if st != LP_FAIL:
+        return st
     # ---- exact x-space LP
+    a = Araw[dep]
     for j in range(n0):
         qv[j] = sg * a[j]
     st, obj, its = dual_simplex(R, rc, eth, rows, m, qv, qc, need, xlo, xhi, n0, 40 * m + 400,
                                 x, atup, pos, d, alpha, Binv, B, xB, head, cand, tval, flips, col, aF, h, g)
-    ist[I_FAILS + 7] += 1  # needed the x-space LP
+    ist[I_XLP] += 1
     if its < 0:
         ist[I_FAILS - its] += 1
     else:
         ist[I_ITERS] += its
-    if st == LP_INFEAS:
-        ist[I_FAILS + 8] += 1
     if st != LP_FEAS:
         return st
-    ist[I_FAILS + 9] += 1
     val_v = sg * (_dot(a, x, n0) + craw[dep])
     val_w = sg * (_dot(a, xw, n0) + craw[dep])
     if not val_v >= need:
@@ -839,13 +872,11 @@ def side_lp(dep, side, need, X, Araw, Az, craw, R, Rz, rc, eth, nonconst, n0, n1
     lam = (target - val_w) / (val_v - val_w)
     if lam > 1.0:
         lam = 1.0
-    if _witness(dep, sg, need, m, rows, xw, x, lam, xn, Araw, craw, R, rc, eth, n0, lo, up):
-        _recenter(dep, sg, need, m, rows, xn, Araw, craw, R, rc, eth, n0, lo, up, g)
-        return LP_FEAS
-    if _witness(dep, sg, need, m, rows, xw, x, 1.0, xn, Araw, craw, R, rc, eth, n0, lo, up):
-        _recenter(dep, sg, need, m, rows, xn, Araw, craw, R, rc, eth, n0, lo, up, g)
-        return LP_FEAS
-    ist[I_FAILS + 5] += 1
+    for lam_try in (lam, 1.0):
+        if _zwitness(dep, sg, need, m, rows, xw, x, lam_try, xn, zn, W1, Az, craw, Rz, rc, eth, n0, n1, lo, up):
+            _zrecenter(dep, sg, need, m, rows, xn, zn, W1, Az, craw, Rz, rc, eth, n0, n1, lo, up, g, zx, zcen)
+            return LP_FEAS
+    ist[I_FAILS] += 1
     return LP_FAIL
 
 
@@ -884,7 +915,7 @@ def arrive(dep, netd, S, Araw, Az, craw, nonconst, nside, sides, nxt, n0, n1, is
 
 @njit(cache=True, nogil=True)
 def init_task(prefix, D, witness, stop, netd, N, n0, n1, eps, mode,
-              X, S, Araw, Az, craw, nonconst, R, Rz, rc, eth, nside, sides, nxt, ist):
+              X, ZW, S, Araw, Az, craw, nonconst, R, Rz, rc, eth, nside, sides, nxt, ist):
     """Start a task at the node given by the first D unit states ``prefix`` and its witness."""
     Wflat, Woff, bflat, lstart, layer_of = netd
     for u in range(n1):
@@ -905,6 +936,8 @@ def init_task(prefix, D, witness, stop, netd, N, n0, n1, eps, mode,
         set_state(dep, prefix[dep], S, Araw, Az, craw, nonconst, R, Rz, rc, eth, n0, n1, eps, mode)
     for j in range(n0):
         X[D, j] = witness[j]
+    for i in range(n1):
+        ZW[D, i] = _dot(Wflat[i * n0:(i + 1) * n0], witness, n0)
     ist[I_BASE] = D
     ist[I_STOP] = stop
     ist[I_DEPTH] = D
@@ -914,9 +947,18 @@ def init_task(prefix, D, witness, stop, netd, N, n0, n1, eps, mode,
 
 
 @njit(cache=True, nogil=True)
+def _copy_witness(X, ZW, dep, n0, n1):
+    for j in range(n0):
+        X[dep + 1, j] = X[dep, j]
+    for i in range(n1):
+        ZW[dep + 1, i] = ZW[dep, i]
+
+
+@njit(cache=True, nogil=True)
 def run(budget, netd, N, n0, n1, lo, up, eps, X, S, Araw, Az, craw, nonconst, R, Rz, rc, eth,
-        nside, sides, nxt, ist, xfb, outpat, outwit, geo, wsx, wsz):
+        nside, sides, nxt, ist, xfb, outpat, outwit, geo, wsx, wsz, wsd):
     """Continue the depth-first search of the current task; see the module docstring."""
+    ZW = wsz[-1]
     mode = ist[I_MODE]
     base = ist[I_BASE]
     stop = ist[I_STOP]
@@ -932,27 +974,26 @@ def run(budget, netd, N, n0, n1, lo, up, eps, X, S, Araw, Az, craw, nonconst, R,
         side = sides[dep, nxt[dep]]
         feas = False
         if nonconst[dep] == 0:
-            for j in range(n0):
-                X[dep + 1, j] = X[dep, j]
+            _copy_witness(X, ZW, dep, n0, n1)
             feas = True
         else:
             need = eps if (side == 1 or mode == 0) else 0.0
-            v = _dot(Araw[dep], X[dep], n0) + craw[dep]
+            v = _dot(Az[dep], ZW[dep], n1) + craw[dep]
             val = v if side == 1 else -v
             if val >= need:
-                for j in range(n0):
-                    X[dep + 1, j] = X[dep, j]
+                _copy_witness(X, ZW, dep, n0, n1)
                 feas = True
             elif ist[I_FB_REPLY] != 0 and ist[I_FB_DEPTH] == dep and ist[I_FB_SIDE] == side:
                 if ist[I_FB_REPLY] == 1:
                     for j in range(n0):
                         X[dep + 1, j] = xfb[j]
+                    _zeta(geo[0], xfb, ZW[dep + 1], n0, n1)
                     feas = True
                 ist[I_FB_REPLY] = 0
             else:
                 ist[I_LPS] += 1
                 r = side_lp(dep, side, need, X, Araw, Az, craw, R, Rz, rc, eth, nonconst, n0, n1, lo, up,
-                            ist, geo, wsx, wsz)
+                            ist, geo, wsx, wsz, wsd)
                 if r == LP_FAIL:
                     ist[I_FB_DEPTH] = dep
                     ist[I_FB_SIDE] = side

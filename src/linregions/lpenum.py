@@ -1,12 +1,13 @@
 """``method="lp"``: exact region counting by depth-first LP enumeration.
 
 The search fixes the hidden units one at a time, layer by layer, keeping a witness point x in
-the box at which every fixed unit has its margin (checked by direct float64 evaluation). The
-side of the next unit that contains the witness needs no LP; the other side is decided by a
-small LP (a compiled bounded dual simplex, :mod:`linregions._lpkernel`), and an infeasible side
-prunes its subtree. Every leaf is a region certified by its witness. An LP whose point does not
-survive re-evaluation falls back to a robust HiGHS solve of the max-min-margin LP, exactly as
-:func:`linregions.certificate.certify` does.
+the box at which every fixed unit has its margin (checked by float64 evaluation from the
+witness's layer-1 coordinates W1 x). The side of the next unit that contains the witness needs
+no LP; the other side is decided by small LPs (in the layer-1 space, then column generation
+over box corners, then a compiled bounded dual simplex in x space: :mod:`linregions._lpkernel`),
+and an infeasible side prunes its subtree. Every leaf is a region certified by its witness. An
+LP whose point does not survive re-evaluation falls back to a robust HiGHS solve of the
+max-min-margin LP, exactly as :func:`linregions.certificate.certify` does.
 
 The tree is split at a fixed depth into tasks (one per feasible prefix of unit states), which
 are what threads share, what ``shard=(i, k)`` distributes (task j belongs to shard j mod k),
@@ -45,19 +46,19 @@ _MIN_TASKS = 256
 _PROGRESS_EVERY = 2.0
 _CHECKPOINT_EVERY = 120.0
 _T_CAP = 1e6
-#: Most zonotope cuts added to the LP of one side in the layer-1 space before the x-space LP.
-_CUTS = 0
+#: Most box corners (columns) generated for one side before the x-space LP.
+_DW_COLUMNS = 40
 
 
 def _geometry(W1: np.ndarray, lo: float, up: float) -> tuple:
-    """W1, its Gram matrix W1 W1^T (for minimum-norm steps realising a zeta step), the
-    bounding box of the zonotope {W1 x : x in box} (rounded outward) and the box as arrays."""
+    """W1, the bounding box of the zonotope {W1 x : x in box} (rounded outward), the box as arrays
+    and the image of the box centre (toward which witnesses are moved)."""
     n1, n0 = W1.shape
-    G = W1 @ W1.T
     zlo = np.minimum(lo * W1, up * W1).sum(axis=1)
     zhi = np.maximum(lo * W1, up * W1).sum(axis=1)
     pad = 1e-12 * (1.0 + np.abs(W1).sum(axis=1) * max(abs(lo), abs(up)))
-    return (np.ascontiguousarray(W1), G, zlo - pad, zhi + pad, np.full(n0, lo), np.full(n0, up))
+    cen = W1 @ np.full(n0, 0.5 * (lo + up))
+    return (np.ascontiguousarray(W1), zlo - pad, zhi + pad, np.full(n0, lo), np.full(n0, up), cen)
 
 
 def _workspace(n: int, N: int, with_q: bool) -> tuple:
@@ -125,11 +126,12 @@ class _Work:
         self.outwit = np.zeros((_BUFFER if witnesses else 0, n0))
         self.geo = _geometry(W[0], self.lo, self.up)
         self.wsx = _workspace(n0, N, with_q=True)
-        mz = N + _CUTS
-        self.wsz = _workspace(n1, mz, with_q=False) + (
-            np.zeros(n1), np.zeros(n1), np.zeros(n0, dtype=np.int8), np.zeros(n1), np.zeros((n1, n1)),
-            np.zeros((n1, n1 + 1)), np.zeros((mz, n1)), np.zeros(mz), np.zeros(mz), np.zeros(mz, dtype=np.int64),
-            np.zeros(n1), np.zeros(n0))
+        self.wsz = _workspace(n1, N, with_q=False) + (np.zeros((N + 1, n1)),)  # last: W1 X, zeta of the witnesses
+        kd = _DW_COLUMNS
+        self.wsd = (np.zeros((kd, n0)), np.zeros((kd, n1)), np.zeros((N, kd)), np.zeros(N), np.zeros(N),
+                    np.zeros(n0), np.zeros(n1), np.zeros(kd), np.zeros((N + 1, N + 1)), np.zeros(N + 1, dtype=np.int64),
+                    np.zeros(kd + N + 1, dtype=np.int64), np.zeros(N + 1), np.zeros(N + 1), np.zeros(N + 1),
+                    np.zeros(N), np.zeros(N))
         self.chunks: list[np.ndarray] = []
         self.witness_chunks: list[np.ndarray] = []
         self.rejected = 0
@@ -142,15 +144,16 @@ class _Work:
         self.chunks = []
         self.witness_chunks = []
         K.init_task(np.asarray(prefix, dtype=np.int8), len(prefix), np.asarray(witness, dtype=np.float64),
-                    stop, self.netd, self.N, self.n0, self.n1, self.eps, int(self.ist[K.I_MODE]), self.X, self.S,
-                    self.Araw, self.Az, self.craw, self.nonconst, self.R, self.Rz, self.rc, self.eth, self.nside,
-                    self.sides, self.nxt, self.ist)
+                    stop, self.netd, self.N, self.n0, self.n1, self.eps, int(self.ist[K.I_MODE]), self.X,
+                    self.wsz[-1], self.S, self.Araw, self.Az, self.craw, self.nonconst, self.R, self.Rz, self.rc,
+                    self.eth, self.nside, self.sides, self.nxt, self.ist)
 
     def step(self, budget: int = _BUDGET) -> bool:
         """Run the kernel for up to ``budget`` steps; True when the task is finished."""
         st = K.run(budget, self.netd, self.N, self.n0, self.n1, self.lo, self.up, self.eps, self.X, self.S,
                    self.Araw, self.Az, self.craw, self.nonconst, self.R, self.Rz, self.rc, self.eth, self.nside,
-                   self.sides, self.nxt, self.ist, self.xfb, self.outpat, self.outwit, self.geo, self.wsx, self.wsz)
+                   self.sides, self.nxt, self.ist, self.xfb, self.outpat, self.outwit, self.geo, self.wsx, self.wsz,
+                   self.wsd)
         if st == K.ST_FALLBACK:
             self._fallback()
         elif st == K.ST_FLUSH or (st == K.ST_DONE and self.ist[K.I_NOUT] > 0):
