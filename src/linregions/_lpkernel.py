@@ -331,8 +331,23 @@ def _bfrt(cand, tval, nc, alpha, n, lob, upb, slope0):
 
 
 @njit(cache=True, nogil=True)
+def _pivot_inverse(Binv, col, p, m):
+    """Product-form update of the m x m basis inverse when the column whose B^-1 image is
+    ``col`` replaces basic position ``p``."""
+    inv = 1.0 / col[p]
+    for k in range(m):
+        Binv[p, k] *= inv
+    for i in range(m):
+        if i != p:
+            f = col[i]
+            if f != 0.0:
+                for k in range(m):
+                    Binv[i, k] -= f * Binv[p, k]
+
+
+@njit(cache=True, nogil=True)
 def dual_simplex(R, rc, eth, rows, m, q, qc, thr, lob, upb, n, maxit,
-                 x, atup, pos, d, alpha, Binv, B, xB, head, cand, tval, flips, col, aF, h, g, pert=0.0):
+                 x, atup, pos, d, alpha, Binv, B, xB, head, cand, tval, col, aF, h, g):
     """Decide whether max q x + qc >= thr over {box, rows}; on success the optimal point is in x.
 
     Returns (status, objective, iterations): LP_FEAS (optimum reached; x holds the clipped
@@ -351,15 +366,6 @@ def dual_simplex(R, rc, eth, rows, m, q, qc, thr, lob, upb, n, maxit,
         d[j] = -q[j]
         pos[j] = -1
         obj += q[j] * x[j]
-        if pert > 0.0:
-            # deterministic pseudo-random cost perturbation away from 0 (keeps dual feasibility):
-            # breaks the massive dual degeneracy of objectives in the span of the rows
-            u = ((j * 2654435761) % 4294967296) / 4294967296.0
-            xi = pert * (1.0 + abs(q[j])) * (1.0 + u)
-            if atup[j] == 1:
-                d[j] -= xi
-            else:
-                d[j] += xi
     if obj < thr - PRUNE_TOL:
         return LP_INFEAS, obj, 0
     for i in range(m):
@@ -514,15 +520,7 @@ def dual_simplex(R, rc, eth, rows, m, q, qc, thr, lob, upb, n, maxit,
         pos[lv] = -1
         pos[qe] = p
         head[p] = qe
-        inv = 1.0 / pv
-        for k in range(m):
-            Binv[p, k] *= inv
-        for i in range(m):
-            if i != p:
-                f = col[i]
-                if f != 0.0:
-                    for k in range(m):
-                        Binv[i, k] -= f * Binv[p, k]
+        _pivot_inverse(Binv, col, p, m)
         since_refactor += 1
         if bad or since_refactor >= 40:
             if not _refactor(R, rows, m, n, head, Binv, B, xB, x, pos, d, q, h):
@@ -692,15 +690,7 @@ def _master(MR, mrc, meth, m, mq, K, K0, kd, Binv, head, pos, xB, y, col, maxit)
         pos[head[p]] = -1
         head[p] = q
         pos[q] = p
-        inv = 1.0 / col[p]
-        for k in range(mm):
-            Binv[p, k] *= inv
-        for i in range(mm):
-            if i != p:
-                f = col[i]
-                if f != 0.0:
-                    for k in range(mm):
-                        Binv[i, k] -= f * Binv[p, k]
+        _pivot_inverse(Binv, col, p, mm)
         it += 1
 
 
@@ -819,8 +809,8 @@ def side_lp(dep, side, need, X, Araw, Az, craw, R, Rz, rc, eth, nonconst, n0, n1
     dual degenerate for layers >= 2); if that fails too, LP_FAIL asks for the robust fallback.
     """
     W1, zlo, zhi, xlo, xhi, zcen = geo
-    rows, qv, x, atup, pos, d, alpha, Binv, B, xB, head, cand, tval, flips, col, aF, h, g = wsx
-    zq, zx, zatup, zpos, zd, zalpha, zBinv, zB, zxB, zhead, zcand, ztval, zflips, zcol, zaF, zh, zg, ZW = wsz
+    rows, qv, x, atup, pos, d, alpha, Binv, B, xB, head, cand, tval, col, aF, h, g = wsx
+    zq, zx, zatup, zpos, zd, zalpha, zBinv, zB, zxB, zhead, zcand, ztval, zcol, zaF, zh, zg, ZW = wsz
     m = 0
     for j in range(dep):
         if nonconst[j] == 1:
@@ -836,7 +826,7 @@ def side_lp(dep, side, need, X, Araw, Az, craw, R, Rz, rc, eth, nonconst, n0, n1
         zq[j] = sg * Az[dep, j]
     # ---- zeta-space LP over the bounding box of the zonotope Z = {W1 x : x in box}
     st, obj, its = dual_simplex(Rz, rc, eth, rows, m, zq, qc, need, zlo, zhi, n1, 20 * (m + n1) + 60,
-                                zx, zatup, zpos, zd, zalpha, zBinv, zB, zxB, zhead, zcand, ztval, zflips,
+                                zx, zatup, zpos, zd, zalpha, zBinv, zB, zxB, zhead, zcand, ztval,
                                 zcol, zaF, zh, zg)
     if its >= 0:
         ist[I_ITERS] += its
@@ -854,7 +844,7 @@ def side_lp(dep, side, need, X, Araw, Az, craw, R, Rz, rc, eth, nonconst, n0, n1
     for j in range(n0):
         qv[j] = sg * a[j]
     st, obj, its = dual_simplex(R, rc, eth, rows, m, qv, qc, need, xlo, xhi, n0, 40 * m + 400,
-                                x, atup, pos, d, alpha, Binv, B, xB, head, cand, tval, flips, col, aF, h, g)
+                                x, atup, pos, d, alpha, Binv, B, xB, head, cand, tval, col, aF, h, g)
     ist[I_XLP] += 1
     if its < 0:
         ist[I_FAILS - its] += 1

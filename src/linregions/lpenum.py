@@ -79,7 +79,6 @@ def _workspace(n: int, N: int, with_q: bool) -> tuple:
         np.zeros(m, dtype=np.int64),  # head
         np.zeros(nt, dtype=np.int64),  # cand
         np.zeros(nt),  # tval
-        np.zeros(nt, dtype=np.int64),  # flips
         np.zeros(m),  # col
         np.zeros(m),  # aF
         np.zeros(m),  # h
