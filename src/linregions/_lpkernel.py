@@ -89,6 +89,8 @@ PRUNE_TOL = 1e-11
 DTOL = 1e-9
 #: Weight of the best-bound duals in the prices of column generation (Wentges smoothing).
 SMOOTH = 0.5
+#: Most recent box corners of the task that join column generation's first master as columns.
+POOL = 8
 
 
 @njit(cache=True, nogil=True)
@@ -702,8 +704,9 @@ def _dw(dep, sg, need, m, rows, xw, zw, zq, qc, W1, Az, craw, Rz, rc, eth, n0, n
     duals y price the next corner and give the bound psi(q + R^T y) - y h + qc with the true
     support psi of the zonotope (a rigorous prune: any y >= 0 gives a valid bound, so prices may
     be smoothed toward the best bound found). LP_FAIL means undecided after the rounds."""
-    V, C, MR, mrc, meth, pv, gg, mq, mBinv, mhead, mpos, mxB, mh, mcol, yp, yb = wsd
-    kmax = V.shape[0]
+    V, WV, pst, src, C, MR, mrc, meth, pv, gg, mq, mBinv, mhead, mpos, mxB, mh, mcol, yp, yb = wsd
+    kmax = C.shape[0]
+    P = V.shape[0]
     for i in range(m):
         r = rows[i]
         mrc[i] = _dot(Rz[r], zw, n1) + rc[r]
@@ -749,17 +752,31 @@ def _dw(dep, sg, need, m, rows, xw, zw, zq, qc, W1, Az, craw, Rz, rc, eth, n0, n
                 yb[i] = yp[i]
         if K == kmax:
             break
-        vk = V[K]
+        K0 = K
+        if K == 0:  # first round: the task's most recent corners join as columns (n1 + m n1 each)
+            for s in range(min(pst[1], POOL)):
+                src[K] = (pst[0] - 1 - s) % P
+                K += 1
+        slot = pst[0]  # the new corner goes to the pool's ring
+        pst[0] = (slot + 1) % P
+        if pst[1] < P:
+            pst[1] += 1
+        vk = V[slot]
         for j in range(n0):
             vk[j] = up if pv[j] > 0.0 else lo
         for i in range(n1):
-            C[K, i] = _dot(W1[i], vk, n0) - zw[i]
-        for i in range(m):
-            MR[i, K] = _dot(Rz[rows[i]], C[K], n1)
-        mq[K] = _dot(zq, C[K], n1)
+            WV[slot, i] = _dot(W1[i], vk, n0)
+        src[K] = slot
         K += 1
         ist[I_DW_COLS] += 1
-        its = _master(MR, mrc, meth, m, mq, K, K - 1, kmax, mBinv, mhead, mpos, mxB, mh, mcol, 50)
+        for k in range(K0, K):
+            wv = WV[src[k]]
+            for i in range(n1):
+                C[k, i] = wv[i] - zw[i]
+            for i in range(m):
+                MR[i, k] = _dot(Rz[rows[i]], C[k], n1)
+            mq[k] = _dot(zq, C[k], n1)
+        its = _master(MR, mrc, meth, m, mq, K, K0, kmax, mBinv, mhead, mpos, mxB, mh, mcol, 50)
         if its < 0:
             break
         obj = mqc
@@ -778,7 +795,7 @@ def _dw(dep, sg, need, m, rows, xw, zw, zq, qc, W1, Az, craw, Rz, rc, eth, n0, n
             for k in range(K):
                 tk = mxB[mpos[k]] if mpos[k] >= 0 else 0.0
                 if tk > 0.0:
-                    vk = V[k]
+                    vk = V[src[k]]
                     for j in range(n0):
                         xt[j] += tk * (vk[j] - xw[j])
             for tries in range(2):

@@ -126,8 +126,11 @@ class _Work:
         self.geo = _geometry(W[0], self.lo, self.up)
         self.wsx = _workspace(n0, N, with_q=True)
         self.wsz = _workspace(n1, N, with_q=False) + (np.zeros((N + 1, n1)),)  # last: W1 X, zeta of the witnesses
-        kd = _DW_COLUMNS
-        self.wsd = (np.zeros((kd, n0)), np.zeros((kd, n1)), np.zeros((N, kd)), np.zeros(N), np.zeros(N),
+        kd = _DW_COLUMNS + K.POOL
+        ring = kd + K.POOL  # corners: this side's columns never overwrite each other
+        self.pool = np.zeros(2, dtype=np.int64)  # ring position, corners held
+        self.wsd = (np.zeros((ring, n0)), np.zeros((ring, n1)), self.pool, np.zeros(kd, dtype=np.int64),
+                    np.zeros((kd, n1)), np.zeros((N, kd)), np.zeros(N), np.zeros(N),
                     np.zeros(n0), np.zeros(n1), np.zeros(kd), np.zeros((N + 1, N + 1)), np.zeros(N + 1, dtype=np.int64),
                     np.zeros(kd + N + 1, dtype=np.int64), np.zeros(N + 1), np.zeros(N + 1), np.zeros(N + 1),
                     np.zeros(N), np.zeros(N))
@@ -140,6 +143,7 @@ class _Work:
         self.ist[K.I_NOUT] = 0
         self.ist[K.I_NODES] = 0
         self.ist[K.I_LPS] = 0
+        self.pool[:] = 0  # each task starts with an empty corner pool: its search is the same on any worker
         self.chunks = []
         self.witness_chunks = []
         K.init_task(np.asarray(prefix, dtype=np.int8), len(prefix), np.asarray(witness, dtype=np.float64),
