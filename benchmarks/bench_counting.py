@@ -39,7 +39,7 @@ def _idx(path: Path) -> np.ndarray:
 def trained_network(widths: tuple[int, ...], epochs: int = 20, seed: int = 0) -> Path:
     """Train (or load from the cache) an MNIST classifier 784-widths-10; returns the .pt path."""
     import torch
-    import torch.nn as nn
+    from torch import nn
 
     OUT.mkdir(parents=True, exist_ok=True)
     path = OUT / f"mnist_{'-'.join(map(str, (784,) + widths))}_e{epochs}_s{seed}.pt"

@@ -53,7 +53,7 @@ def main(argv=None) -> int:
           f"count seconds in all: {nets.count_seconds.sum():.0f}, "
           f"regions per count-second: {nets.regions.sum() / nets.count_seconds.sum():.0f}")
     checked = nets[nets.crosscheck_agree.notna()]
-    print(f"Cross-checked: {len(checked)}, agree: {int((checked.crosscheck_agree == True).sum())}, "  # noqa: E712
+    print(f"Cross-checked: {len(checked)}, agree: {int((checked.crosscheck_agree == True).sum())}, "
           f"by kind: {checked.crosscheck_compared.value_counts().to_dict()}")
     print()
     s = splits.copy()
