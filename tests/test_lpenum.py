@@ -210,3 +210,25 @@ def test_bad_options_are_rejected(bad, match):
     net = _medium_net()
     with pytest.raises(ValueError, match=match):
         count_regions(net, -1.0, 1.0, method="lp", **bad)
+
+
+def test_x_space_lp_path_matches_brute_force(monkeypatch):
+    # Proves the third way a side is decided: with column generation capped at one new box corner
+    # per side, the sides it leaves undecided go to the dual simplex in x space. The pattern sets
+    # still equal brute force, and that path was taken (its counter is positive), so this test
+    # fails if the x-space LP is wrong or never reached.
+    from linregions import _lpkernel as K
+    from linregions import lpenum
+
+    monkeypatch.setattr(lpenum, "_DW_COLUMNS", 1)
+    xlps = 0
+    for net, lo, up, margin in _cases(56, 1234)[::4]:
+        r = _lp(net, lo, up, margin=margin)
+        assert np.array_equal(r.patterns, _brute(net, lo, up, margin))
+        work = lpenum._Work(net, lo, up, EPS, margin, record=False, witnesses=False)
+        work.start(np.zeros(0, dtype=np.int8), np.full(net.n0, 0.5 * (lo + up)), net.n_units)
+        while not work.step():
+            pass
+        assert work.ist[K.I_COUNT] == r.regions
+        xlps += int(work.ist[K.I_XLP])
+    assert xlps > 0

@@ -46,8 +46,9 @@ _MIN_TASKS = 256
 _PROGRESS_EVERY = 2.0
 _CHECKPOINT_EVERY = 120.0
 _T_CAP = 1e6
-#: Most box corners (columns) generated for one side before the x-space LP.
-_DW_COLUMNS = 40
+#: Most box corners (columns) generated for one side before the x-space LP (at least 1). At 40,
+#: 0.6 % of the sides of a trained 784-16-6 went on to the slow x-space LP; at 120, 0.01 %.
+_DW_COLUMNS = 120
 
 
 def _geometry(W1: np.ndarray, lo: float, up: float) -> tuple:
