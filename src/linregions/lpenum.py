@@ -271,7 +271,7 @@ class _Checkpoint:
         self.path = os.fspath(path) if path is not None else None
         self.meta = meta
         self.done: dict[int, tuple[int, np.ndarray | None]] = {}
-        self.stats = {"nodes": 0, "lps": 0, "rejected": 0}
+        self.stats = {"nodes": 0, "lps": 0, "rejected": 0, "seconds": 0.0}
 
     def load(self) -> None:
         if self.path is None or not os.path.exists(self.path):
@@ -296,10 +296,10 @@ class _Checkpoint:
         for t, cnt, ln in zip(ids, counts, lens):
             self.done[int(t)] = (int(cnt), pats[off: off + ln] if self.meta["return_patterns"] else None)
             off += ln
-        self.stats = stats
+        self.stats = {"seconds": 0.0, **stats}  # older checkpoints have no seconds
         logger.info("resuming from checkpoint %s: %d tasks already finished", self.path, len(self.done))
 
-    def save(self, nodes: int, lps: int, rejected: int) -> None:
+    def save(self, nodes: int, lps: int, rejected: int, seconds: float) -> None:
         if self.path is None:
             return
         ids = sorted(self.done)
@@ -312,7 +312,7 @@ class _Checkpoint:
         else:
             lens = np.zeros(len(ids), dtype=np.int64)
             pats = np.zeros((0, nb), np.uint8)
-        stats = {"nodes": int(nodes), "lps": int(lps), "rejected": int(rejected)}
+        stats = {"nodes": int(nodes), "lps": int(lps), "rejected": int(rejected), "seconds": float(seconds)}
         d = os.path.dirname(os.path.abspath(self.path))
         os.makedirs(d, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".ckpt-", suffix=".npz", dir=d)
@@ -352,7 +352,8 @@ def count_lp(
     the full count). ``checkpoint`` is an .npz path: a run stopped by ``time_limit``, SIGINT or
     SIGTERM saves its finished tasks there, and a call with the same path resumes; the file is
     removed when the count completes. ``progress(regions, seconds, fraction)`` is called every
-    few seconds.
+    few seconds. Like the regions, nodes and LPs, ``seconds`` (in the result and in progress)
+    includes the runs a call resumes; ``time_limit`` applies to the call alone.
     """
     t0 = time.perf_counter()
     i_shard, k_shard = _check_options(shard, checkpoint, progress, time_limit, threads, options)
@@ -377,6 +378,7 @@ def count_lp(
     lock = threading.Lock()
     stop = threading.Event()
     reason = {"status": "complete"}
+    before = float(ckpt.stats["seconds"])  # counting time of the runs this call resumes
     totals = {"nodes": nodes0 + ckpt.stats["nodes"], "lps": lps0 + ckpt.stats["lps"],
               "rejected": rej0 + ckpt.stats["rejected"]}
     running: dict[int, int] = {}  # worker -> regions of its unfinished task so far
@@ -457,13 +459,13 @@ def count_lp(
                 with lock:
                     found = sum(c for c, _ in ckpt.done.values()) + sum(running.values())
                     frac = sum(1 for t in mine if t in ckpt.done) / max(len(mine), 1)
-                logger.info("lp count: %d regions so far, %.0f s, ~%.1f%% of the tree", found, now - t0, 100 * frac)
+                logger.info("lp count: %d regions so far, %.0f s, ~%.1f%% of the tree", found, before + now - t0, 100 * frac)
                 if progress is not None:
-                    progress(found, now - t0, frac)
+                    progress(found, before + now - t0, frac)
             if checkpoint is not None and now - last_ckpt >= _CHECKPOINT_EVERY:
                 last_ckpt = now
                 with lock:
-                    ckpt.save(totals["nodes"], totals["lps"], totals["rejected"])
+                    ckpt.save(totals["nodes"], totals["lps"], totals["rejected"], before + now - t0)
     finally:
         stop.set()
         for th in pool:
@@ -481,12 +483,12 @@ def count_lp(
     if complete:
         ckpt.remove()
     else:
-        ckpt.save(totals["nodes"], totals["lps"], totals["rejected"])
+        ckpt.save(totals["nodes"], totals["lps"], totals["rejected"], before + time.perf_counter() - t0)
     patterns = None
     if return_patterns:
         parts = [ckpt.done[t][1] for t in mine if t in ckpt.done]
         patterns = sort_packed(np.concatenate(parts)) if parts else np.zeros((0, nbytes), np.uint8)
-    seconds = time.perf_counter() - t0
+    seconds = before + time.perf_counter() - t0
     if progress is not None:
         progress(regions, seconds, 1.0 if complete else sum(1 for t in mine if t in ckpt.done) / max(len(mine), 1))
     return CountResult(
