@@ -1,10 +1,10 @@
 """Counting time of the MNIST experiment on this machine, measured on one seed of every split.
 
-Counting all 210 networks takes hours, so this counts the 21 networks of one seed (n1 = 1..21,
-n2 = 22 - n1) the way the pipeline does: `lp`, ε = 1e-6, margin on both sides, [0, 1]^784, one
-thread per count, ``--jobs`` counts at a time, largest first. It reports the wall time, the
-regions, and the wall time the whole experiment would take if the other seeds cost the same
-(wall × number of seeds). Counts found in ``<results>/counts`` are compared with the new ones.
+Counting all 210 networks takes hours, so this counts the networks of one seed, one per split,
+with the count settings of the pipeline's configuration (`lp`, its ε, margin, box and threads),
+``--jobs`` counts at a time, largest first. It reports the wall time, the regions, and the wall
+time the whole experiment would take if the other seeds cost the same (wall × number of seeds).
+Counts found in ``<results>/counts`` are compared with the new ones.
 
 The networks are the pipeline's (``<results>/networks/n1_*_n2_*/seed_<seed>.pt``); train them
 first with ``snakemake --cores 2 --until train``.
@@ -21,27 +21,32 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
+import yaml
 
-def _count(path: str) -> dict:
+
+def _count(path: str, c: dict) -> dict:
     from linregions import count_regions
 
-    r = count_regions(path, 0.0, 1.0, method="lp", eps=1e-6, margin="both", threads=1)
+    r = count_regions(path, c["lower"], c["upper"], method="lp", eps=c["eps"], margin=c["margin"],
+                      threads=c["threads"])
     return {"regions": r.regions, "complete": r.complete, "seconds": r.seconds, "lps": r.lps}
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--config", default="config/config.yaml", help="the pipeline's configuration")
     ap.add_argument("--results", default="results", help="the pipeline's results directory")
     ap.add_argument("--seed", type=int, default=1, help="which seed of every split to count")
-    ap.add_argument("--seeds", type=int, default=10, help="seeds per split in the whole experiment")
-    ap.add_argument("--total", type=int, default=22, help="n1 + n2")
     ap.add_argument("--jobs", type=int, default=2, help="counts at a time (one thread each)")
     ap.add_argument("--json", help="write the measurements to this JSON file")
     args = ap.parse_args(argv)
 
+    cfg = yaml.safe_load(Path(args.config).read_text())
+    count, total, seeds = cfg["count"], cfg["splits"]["total"], len(cfg["seeds"])
+    first, last = cfg["splits"]["n1"]
     res = Path(args.results)
-    nets = {n1: res / "networks" / f"n1_{n1}_n2_{args.total - n1}" / f"seed_{args.seed}.pt"
-            for n1 in range(1, args.total)}
+    nets = {n1: res / "networks" / f"n1_{n1}_n2_{total - n1}" / f"seed_{args.seed}.pt"
+            for n1 in range(first, last + 1)}
     missing = [str(p) for p in nets.values() if not p.exists()]
     if missing:
         print(f"missing networks (train them with `snakemake --cores 2 --until train`): {missing[:3]} ...",
@@ -50,22 +55,22 @@ def main(argv=None) -> int:
 
     from linregions import count_regions
 
-    count_regions(str(nets[1]), 0.0, 1.0, method="lp")  # compile / load the numba cache outside the timing
+    count_regions(str(nets[first]), count["lower"], count["upper"], method="lp")  # compile / load the numba cache outside the timing
     rows = {}
     t0 = time.perf_counter()
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         # widest first layer first: those counts are the largest, so the pool ends evenly
-        futs = {pool.submit(_count, str(nets[n1])): n1 for n1 in sorted(nets, reverse=True)}
+        futs = {pool.submit(_count, str(nets[n1]), count): n1 for n1 in sorted(nets, reverse=True)}
         for fut in as_completed(futs):
             n1 = futs[fut]
             rows[n1] = fut.result()
-            print(f"784-{n1}-{args.total - n1}: {rows[n1]['regions']:,} regions in {rows[n1]['seconds']:.1f} s",
+            print(f"784-{n1}-{total - n1}: {rows[n1]['regions']:,} regions in {rows[n1]['seconds']:.1f} s",
                   file=sys.stderr)
     wall = time.perf_counter() - t0
 
     disagree = []
     for n1, row in rows.items():
-        old = res / "counts" / f"n1_{n1}_n2_{args.total - n1}" / f"seed_{args.seed}.json"
+        old = res / "counts" / f"n1_{n1}_n2_{total - n1}" / f"seed_{args.seed}.json"
         if old.exists():
             prev = json.loads(old.read_text())
             row["pipeline_regions"] = prev["regions"]
@@ -77,13 +82,13 @@ def main(argv=None) -> int:
         "seed": args.seed, "jobs": args.jobs, "networks": len(rows),
         "complete": all(r["complete"] for r in rows.values()), "regions": regions,
         "wall_seconds": wall, "sum_of_count_seconds": job_s, "regions_per_count_second": regions / job_s,
-        "regions_per_wall_second": regions / wall, "projected_wall_seconds_all_seeds": wall * args.seeds,
+        "regions_per_wall_second": regions / wall, "projected_wall_seconds_all_seeds": wall * seeds,
         "disagree_with_pipeline_counts": disagree,
-        "per_network": {f"784-{n1}-{args.total - n1}": rows[n1] for n1 in sorted(rows)},
+        "per_network": {f"784-{n1}-{total - n1}": rows[n1] for n1 in sorted(rows)},
     }
     print(f"seed {args.seed}, {len(rows)} networks, {args.jobs} jobs: {regions:,} regions in {wall:.0f} s wall "
           f"({regions / wall:,.0f} regions/s; {regions / job_s:,.0f} per count-second); "
-          f"all {args.seeds} seeds at this cost: {wall * args.seeds / 60:.0f} min")
+          f"all {seeds} seeds at this cost: {wall * seeds / 60:.0f} min")
     print(f"same count as the pipeline's exact count: {'all' if not disagree else f'NOT for n1 = {disagree}'}")
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
