@@ -131,7 +131,7 @@ class _Work:
         ring = kd + K.POOL  # corners: this side's columns never overwrite each other
         self.pool = np.zeros(2, dtype=np.int64)  # ring position, corners held
         self.wsd = (np.zeros((ring, n0)), np.zeros((ring, n1)), self.pool, np.zeros(kd, dtype=np.int64),
-                    np.zeros((kd, n1)), np.zeros((N, kd)), np.zeros(N), np.zeros(N),
+                    np.zeros((kd, n1)), np.zeros((kd, N)), np.zeros(N), np.zeros(N),
                     np.zeros(n0), np.zeros(n1), np.zeros(kd), np.zeros((N + 1, N + 1)), np.zeros(N + 1, dtype=np.int64),
                     np.zeros(kd + N + 1, dtype=np.int64), np.zeros(N + 1), np.zeros(N + 1), np.zeros(N + 1),
                     np.zeros(N), np.zeros(N))
