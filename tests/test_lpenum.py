@@ -226,13 +226,66 @@ def test_x_space_lp_path_matches_brute_force(monkeypatch):
     for net, lo, up, margin in _cases(56, 1234)[::4]:
         r = _lp(net, lo, up, margin=margin)
         assert np.array_equal(r.patterns, _brute(net, lo, up, margin))
-        work = lpenum._Work(net, lo, up, EPS, margin, record=False, witnesses=False)
-        work.start(np.zeros(0, dtype=np.int8), np.full(net.n0, 0.5 * (lo + up)), net.n_units)
-        while not work.step():
-            pass
-        assert work.ist[K.I_COUNT] == r.regions
-        xlps += int(work.ist[K.I_XLP])
+        ist = _run_kernel(net, lo, up, margin)
+        assert ist[K.I_COUNT] == r.regions
+        xlps += int(ist[K.I_XLP])
     assert xlps > 0
+
+
+def _run_kernel(net, lo, up, margin):
+    """The whole tree in one search, as count_lp's tasks do; returns the kernel's counters."""
+    from linregions import lpenum
+
+    work = lpenum._Work(net, lo, up, EPS, margin, record=False, witnesses=False)
+    work.start(np.zeros(0, dtype=np.int8), np.full(net.n0, 0.5 * (lo + up)), net.n_units)
+    while not work.step():
+        pass
+    return work.ist
+
+
+def test_layer1_hub_path_matches_brute_force():
+    # Proves the fourth way a side is decided: on networks whose first-layer hyperplanes meet inside
+    # the box (independent rows, n1 <= n0 = 10), layer-1 sides are settled by the hub's candidate
+    # points, without an LP. The pattern sets still equal brute force (1-3 layers, random boxes,
+    # both margins) and the hub settled sides (its counter is positive), so this test fails if a
+    # candidate were accepted wrongly or the path were never taken.
+    from linregions import _lpkernel as K
+
+    rng = np.random.default_rng(77)
+    hubs = 0
+    for k in range(12):
+        widths = [int(rng.integers(2, 7))] + [int(rng.integers(1, 4)) for _ in range(int(rng.integers(0, 3)))]
+        net = _random_net(rng, 10, widths, degenerate=False)
+        lo = float(rng.uniform(-2.0, 0.5))
+        up = lo + float(rng.uniform(0.3, 3.0))
+        margin = "both" if k % 3 else "active"
+        r = _lp(net, lo, up, margin=margin)
+        assert np.array_equal(r.patterns, _brute(net, lo, up, margin))
+        ist = _run_kernel(net, lo, up, margin)
+        assert ist[K.I_COUNT] == r.regions
+        hubs += int(ist[K.I_HUB])
+    assert hubs > 0
+
+
+def test_hub_point_lies_on_every_layer1_hyperplane_inside_the_box():
+    # Proves the hub's contract by direct evaluation: W1 x0 + b1 = 0, and for any s in
+    # {-1, 0, 1}^n1 the point x0 + tau pinv(W1) s lies in the box with layer-1 pre-activations
+    # tau * s, so it is a point of the cell s. With a repeated first-layer row there is no hub.
+    from linregions import lpenum
+
+    rng = np.random.default_rng(3)
+    W1, b1 = rng.normal(size=(5, 12)), 0.3 * rng.normal(size=5)
+    net = from_arrays([(W1, b1), (rng.normal(size=(2, 5)), rng.normal(size=2))])
+    P1T, x0, tau = lpenum._hub(net, -1.0, 1.0, EPS)
+    assert tau > 10 * EPS
+    assert np.abs(W1 @ x0 + b1).max() < 1e-9
+    for _ in range(200):
+        s = rng.integers(-1, 2, size=5)
+        x = x0 + tau * (P1T.T @ s)
+        assert x.min() >= -1.0 and x.max() <= 1.0
+        assert np.allclose(W1 @ x + b1, tau * s, rtol=0.0, atol=1e-9)
+    twin = from_arrays([(np.vstack([W1, W1[:1]]), np.append(b1, b1[0])), (rng.normal(size=(2, 6)), np.zeros(2))])
+    assert lpenum._hub(twin, -1.0, 1.0, EPS)[2] == 0.0
 
 
 def test_resumed_count_reports_the_time_of_the_runs_it_resumes(tmp_path):

@@ -7,7 +7,10 @@ all its state lives in the arrays of a worker, so calling :func:`run` again cont
 where it stopped.
 
 Deciding one side of a unit (is max sg*(a x + c) >= thr over {x in box, fixed rows >= e}?) is
-a cascade, cheapest first (:func:`side_lp`):
+a cascade, cheapest first. For a layer-1 unit, when the first layer's hyperplanes meet inside the
+box, a point of every layer-1 cell follows from one point where they all meet (the hub, one LP
+per count: lpenum._hub); that point is tried first (:func:`hub_side`). Then the LPs
+(:func:`side_lp`):
 
 1. the same LP in zeta = W1 x space (n1 columns instead of n0; every row of every layer is
    affine in zeta on the region), with the zonotope W1*box relaxed to its bounding box. Its
@@ -83,7 +86,8 @@ I_DW_FEAS = 21  # sides made feasible by column generation
 I_DW_PRUNE = 22  # sides pruned by column generation's true-support bound
 I_DW_COLS = 23  # columns (box corners) generated
 I_XLP = 24  # x-space LPs
-I_NST = 26  # (one spare slot)
+I_HUB = 25  # layer-1 sides settled by the hub's candidate point, without an LP
+I_NST = 26
 
 PTOL = 1e-9
 PIVTOL = 1e-9
@@ -822,6 +826,41 @@ def _dw(dep, sg, need, m, rows, xw, zw, zq, qc, W1, Az, craw, Rz, rc, eth, n0, n
 
 
 @njit(cache=True, nogil=True)
+def _fixed_rows(dep, nonconst, rows):
+    """The rows of an LP at depth ``dep``: the fixed units that are not constant. Returns their number."""
+    m = 0
+    for j in range(dep):
+        if nonconst[j] == 1:
+            rows[m] = j
+            m += 1
+    return m
+
+
+@njit(cache=True, nogil=True)
+def hub_side(dep, side, need, X, Az, craw, Rz, rc, eth, nonconst, n0, n1, lo, up, geo, wsx, wsz):
+    """Try the layer-1 hub's candidate for this side of layer-1 unit ``dep``: HX[dep] (the hub
+    moved by tau along pinv(W1) to the fixed units' sides) moved once more for this unit. True
+    (the candidate, checked by evaluation like any witness, is in X[dep+1]) or False."""
+    W1, zlo, zhi, xlo, xhi, zcen, P1T, HX, htau = geo
+    rows, qv, x, atup, pos, d, alpha, Binv, B, xB, head, cand, tval, col, aF, h, g = wsx
+    zx = wsz[1]
+    ZW = wsz[-1]
+    m = _fixed_rows(dep, nonconst, rows)
+    sg = 1.0 if side == 1 else -1.0
+    t = sg * htau[0]
+    hx = HX[dep]
+    p = P1T[dep]
+    for j in range(n0):
+        x[j] = hx[j] + t * p[j]
+    if _zwitness(dep, sg, need, m, rows, X[dep], x, 1.0, X[dep + 1], ZW[dep + 1], W1, Az, craw, Rz, rc, eth, n0,
+                 n1, lo, up):
+        _zrecenter(dep, sg, need, m, rows, X[dep + 1], ZW[dep + 1], W1, Az, craw, Rz, rc, eth, n0, n1, lo, up, g,
+                   zx, zcen)
+        return True
+    return False
+
+
+@njit(cache=True, nogil=True)
 def side_lp(dep, side, need, X, Araw, Az, craw, R, Rz, rc, eth, nonconst, n0, n1, lo, up, ist, geo, wsx, wsz,
             wsd):
     """Decide one side of unit ``dep``; on LP_FEAS a certified interior witness is in X[dep+1].
@@ -832,14 +871,10 @@ def side_lp(dep, side, need, X, Araw, Az, craw, R, Rz, rc, eth, nonconst, n0, n1
     dual degenerate for layers >= 2), and once more with every row asked to clear its threshold by
     XSHIFT if its vertex fails evaluation; if that fails too, LP_FAIL asks for the robust fallback.
     """
-    W1, zlo, zhi, xlo, xhi, zcen = geo
+    W1, zlo, zhi, xlo, xhi, zcen, P1T, HX, htau = geo
     rows, qv, x, atup, pos, d, alpha, Binv, B, xB, head, cand, tval, col, aF, h, g = wsx
     zq, zx, zatup, zpos, zd, zalpha, zBinv, zB, zxB, zhead, zcand, ztval, zcol, zaF, zh, zg, ZW = wsz
-    m = 0
-    for j in range(dep):
-        if nonconst[j] == 1:
-            rows[m] = j
-            m += 1
+    m = _fixed_rows(dep, nonconst, rows)
     sg = 1.0 if side == 1 else -1.0
     qc = sg * craw[dep]
     xw = X[dep]
@@ -1019,6 +1054,10 @@ def run(budget, netd, N, n0, n1, lo, up, eps, X, S, Araw, Az, craw, nonconst, R,
                     _zeta(geo[0], xfb, ZW[dep + 1], n0, n1)
                     feas = True
                 ist[I_FB_REPLY] = 0
+            elif dep < n1 and geo[8][0] > 0.0 and hub_side(dep, side, need, X, Az, craw, Rz, rc, eth, nonconst,
+                                                           n0, n1, lo, up, geo, wsx, wsz):
+                ist[I_HUB] += 1
+                feas = True
             else:
                 ist[I_LPS] += 1
                 r = side_lp(dep, side, need, X, Araw, Az, craw, R, Rz, rc, eth, nonconst, n0, n1, lo, up,
@@ -1032,6 +1071,12 @@ def run(budget, netd, N, n0, n1, lo, up, eps, X, S, Araw, Az, craw, nonconst, R,
         nxt[dep] += 1
         if feas:
             set_state(dep, side, S, Araw, Az, craw, nonconst, R, Rz, rc, eth, n0, n1, eps, mode)
+            if dep < n1 and geo[8][0] > 0.0:  # the hub's candidate point for the prefix, one step further
+                HX = geo[7]
+                t = geo[8][0] if side == 1 else -geo[8][0]
+                p = geo[6][dep]
+                for j in range(n0):
+                    HX[dep + 1, j] = HX[dep, j] + t * p[j]
             if dep + 1 == stop:
                 ist[I_COUNT] += 1
                 if ist[I_RECORD] == 1:

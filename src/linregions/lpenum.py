@@ -3,7 +3,8 @@
 The search fixes the hidden units one at a time, layer by layer, keeping a witness point x in
 the box at which every fixed unit has its margin (checked by float64 evaluation from the
 witness's layer-1 coordinates W1 x). The side of the next unit that contains the witness needs
-no LP; the other side is decided by small LPs (in the layer-1 space, then column generation
+no LP. For a layer-1 unit the other side is first tried at the hub's point for that cell (see
+:func:`_hub`); otherwise it is decided by small LPs (in the layer-1 space, then column generation
 over box corners, then a compiled bounded dual simplex in x space: :mod:`linregions._lpkernel`),
 and an infeasible side prunes its subtree. Every leaf is a region certified by its witness. An
 LP whose point does not survive re-evaluation falls back to a robust HiGHS solve of the
@@ -28,6 +29,7 @@ import time
 from typing import Any, Callable
 
 import numpy as np
+from scipy import sparse
 from scipy.optimize import linprog
 
 from . import _lpkernel as K
@@ -51,15 +53,56 @@ _T_CAP = 1e6
 _DW_COLUMNS = 120
 
 
-def _geometry(W1: np.ndarray, lo: float, up: float) -> tuple:
-    """W1, the bounding box of the zonotope {W1 x : x in box} (rounded outward), the box as arrays
-    and the image of the box centre (toward which witnesses are moved)."""
+def _geometry(W1: np.ndarray, lo: float, up: float, hub: tuple) -> tuple:
+    """W1, the bounding box of the zonotope {W1 x : x in box} (rounded outward), the box as arrays,
+    the image of the box centre (toward which witnesses are moved), and the layer-1 hub (see
+    :func:`_hub`): pinv(W1) transposed, the hub's candidate points by depth and its step tau."""
     n1, n0 = W1.shape
     zlo = np.minimum(lo * W1, up * W1).sum(axis=1)
     zhi = np.maximum(lo * W1, up * W1).sum(axis=1)
     pad = 1e-12 * (1.0 + np.abs(W1).sum(axis=1) * max(abs(lo), abs(up)))
     cen = W1 @ np.full(n0, 0.5 * (lo + up))
-    return (np.ascontiguousarray(W1), zlo - pad, zhi + pad, np.full(n0, lo), np.full(n0, up), cen)
+    P1T, x0, tau = hub
+    HX = np.zeros((n1 + 1, n0))
+    HX[0] = x0
+    return (np.ascontiguousarray(W1), zlo - pad, zhi + pad, np.full(n0, lo), np.full(n0, up), cen,
+            P1T, HX, np.array([tau]))
+
+
+def _hub(net: Network, lo: float, up: float, eps: float) -> tuple:
+    """A point x0 of the box where every layer-1 hyperplane passes, as deep in the box as an LP
+    finds, and a step tau such that x0 + tau * pinv(W1) s stays in the box for every s in
+    {-1, 0, 1}^n1. Its layer-1 pre-activations are then tau * s: one point in every cell of the
+    first layer, which the search tries before an LP (and checks like any witness). tau = 0 (no
+    hub) when W1 has dependent rows, the hyperplanes do not meet inside the box, or tau would be
+    too small to clear eps."""
+    W1 = np.asarray(net.layers[0][0], dtype=np.float64)
+    b1 = np.asarray(net.layers[0][1], dtype=np.float64)
+    n1, n0 = W1.shape
+    P1T = np.ascontiguousarray(np.linalg.pinv(W1).T)
+    none = (P1T, np.full(n0, 0.5 * (lo + up)), 0.0)
+    live = np.abs(W1).sum(axis=1) > 0
+    if not live.all() or np.abs(W1 @ P1T.T - np.eye(n1)).max() > 1e-9:
+        return none
+    # max t  s.t.  W1 x = -b1,  lo + t <= x_j <= up - t
+    cost = np.zeros(n0 + 1)
+    cost[-1] = -1.0
+    eye = sparse.identity(n0, format="csr")
+    ones = sparse.csr_matrix(np.ones((n0, 1)))
+    A_ub = sparse.vstack([sparse.hstack([-eye, ones]), sparse.hstack([eye, ones])], format="csr")
+    b_ub = np.concatenate([np.full(n0, -lo), np.full(n0, up)])
+    res = linprog(cost, A_ub=A_ub, b_ub=b_ub, A_eq=np.hstack([W1, np.zeros((n1, 1))]), b_eq=-b1,
+                  bounds=[(lo, up)] * n0 + [(0.0, 0.5 * (up - lo))], method="highs")
+    if res.status != 0 or res.x is None:
+        return none
+    x0 = np.clip(res.x[:n0], lo, up)
+    slack = np.minimum(x0 - lo, up - x0)
+    reach = np.abs(P1T).sum(axis=0)  # max over s of |pinv(W1) s|_j
+    tau = 0.5 * float(np.min(slack / np.maximum(reach, 1e-300)))
+    resid = float(np.abs(W1 @ x0 + b1).max())
+    if not tau > 10.0 * (eps + resid):
+        return none
+    return P1T, x0, tau
 
 
 def _workspace(n: int, N: int, with_q: bool) -> tuple:
@@ -91,7 +134,7 @@ class _Work:
     """All the arrays of one search (one per thread): the DFS stack and the LP workspace."""
 
     def __init__(self, net: Network, lower: float, upper: float, eps: float, margin: str,
-                 record: bool, witnesses: bool):
+                 record: bool, witnesses: bool, hub: tuple | None = None):
         W = [np.ascontiguousarray(Wl, dtype=np.float64) for Wl, _ in net.layers]
         self.N = N = net.n_units
         self.n0 = n0 = net.n0
@@ -124,7 +167,7 @@ class _Work:
         nb = (N + 7) // 8
         self.outpat = np.zeros((_BUFFER if record else 1, nb), dtype=np.uint8)
         self.outwit = np.zeros((_BUFFER if witnesses else 0, n0))
-        self.geo = _geometry(W[0], self.lo, self.up)
+        self.geo = _geometry(W[0], self.lo, self.up, hub if hub is not None else _hub(net, lower, upper, eps))
         self.wsx = _workspace(n0, N, with_q=True)
         self.wsz = _workspace(n1, N, with_q=False) + (np.zeros((N + 1, n1)),)  # last: W1 X, zeta of the witnesses
         kd = _DW_COLUMNS + K.POOL
@@ -147,6 +190,10 @@ class _Work:
         self.pool[:] = 0  # each task starts with an empty corner pool: its search is the same on any worker
         self.chunks = []
         self.witness_chunks = []
+        HX, tau = self.geo[7], self.geo[8][0]
+        P1T = self.geo[6]
+        for d in range(min(len(prefix), self.n1)):  # the hub's candidate points along the prefix
+            HX[d + 1] = HX[d] + (tau if prefix[d] else -tau) * P1T[d]
         K.init_task(np.asarray(prefix, dtype=np.int8), len(prefix), np.asarray(witness, dtype=np.float64),
                     stop, self.netd, self.N, self.n0, self.n1, self.eps, int(self.ist[K.I_MODE]), self.X,
                     self.wsz[-1], self.S, self.Araw, self.Az, self.craw, self.nonconst, self.R, self.Rz, self.rc,
@@ -236,12 +283,13 @@ def _net_digest(net: Network) -> str:
     return h.hexdigest()
 
 
-def _split(net: Network, lower: float, upper: float, eps: float, margin: str, target: int):
+def _split(net: Network, lower: float, upper: float, eps: float, margin: str, target: int,
+           hub: tuple | None = None):
     """Feasible prefixes (states of the first D units) with their witnesses, D the smallest depth
     at which there are at least ``target`` of them (or D = N). Deterministic: depends only on the
     network, the box, eps, margin and target."""
     N = net.n_units
-    work = _Work(net, lower, upper, eps, margin, record=True, witnesses=True)
+    work = _Work(net, lower, upper, eps, margin, record=True, witnesses=True, hub=hub)
     prefixes = np.zeros((1, 0), dtype=np.int8)
     wits = np.full((1, net.n0), 0.5 * (lower + upper))
     nodes = lps = 0
@@ -361,7 +409,9 @@ def count_lp(
     nbytes = (N + 7) // 8
     deadline = None if time_limit is None else t0 + float(time_limit)
 
-    D, prefixes, wits, nodes0, lps0, rej0 = _split(net, lower, upper, eps, margin, max(_MIN_TASKS, 16 * k_shard))
+    hub = _hub(net, lower, upper, eps)  # once per count, shared by every search
+    D, prefixes, wits, nodes0, lps0, rej0 = _split(net, lower, upper, eps, margin, max(_MIN_TASKS, 16 * k_shard),
+                                                   hub)
     mine = [t for t in range(len(prefixes)) if t % k_shard == i_shard]
     meta = {
         "network": _net_digest(net), "lower": lower, "upper": upper, "eps": eps, "margin": margin,
@@ -387,7 +437,7 @@ def count_lp(
 
     def worker(wid: int) -> None:
         try:
-            work = _Work(net, lower, upper, eps, margin, record=return_patterns, witnesses=False)
+            work = _Work(net, lower, upper, eps, margin, record=return_patterns, witnesses=False, hub=hub)
             while not stop.is_set():
                 with lock:
                     if not queue:
