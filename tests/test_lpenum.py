@@ -213,6 +213,22 @@ def test_bad_options_are_rejected(bad, match):
         count_regions(net, -1.0, 1.0, method="lp", **bad)
 
 
+def _exact_counters(net, lo, up, margin):
+    """Asserts that the lp pattern set equals brute force, then searches the whole tree once more
+    in one task and returns the kernel's counters (which path decided how many sides)."""
+    from linregions import _lpkernel as K
+    from linregions import lpenum
+
+    r = _lp(net, lo, up, margin=margin)
+    assert np.array_equal(r.patterns, _brute(net, lo, up, margin))
+    work = lpenum._Work(net, lo, up, EPS, margin, record=False, witnesses=False)
+    work.start(np.zeros(0, dtype=np.int8), np.full(net.n0, 0.5 * (lo + up)), net.n_units)
+    while not work.step():
+        pass
+    assert work.ist[K.I_COUNT] == r.regions
+    return work.ist
+
+
 def test_x_space_lp_path_matches_brute_force(monkeypatch):
     # Proves the third way a side is decided: with column generation capped at one new box corner
     # per side, the sides it leaves undecided go to the dual simplex in x space. The pattern sets
@@ -224,23 +240,8 @@ def test_x_space_lp_path_matches_brute_force(monkeypatch):
     monkeypatch.setattr(lpenum, "_DW_COLUMNS", 1)
     xlps = 0
     for net, lo, up, margin in _cases(56, 1234)[::4]:
-        r = _lp(net, lo, up, margin=margin)
-        assert np.array_equal(r.patterns, _brute(net, lo, up, margin))
-        ist = _run_kernel(net, lo, up, margin)
-        assert ist[K.I_COUNT] == r.regions
-        xlps += int(ist[K.I_XLP])
+        xlps += int(_exact_counters(net, lo, up, margin)[K.I_XLP])
     assert xlps > 0
-
-
-def _run_kernel(net, lo, up, margin):
-    """The whole tree in one search, as count_lp's tasks do; returns the kernel's counters."""
-    from linregions import lpenum
-
-    work = lpenum._Work(net, lo, up, EPS, margin, record=False, witnesses=False)
-    work.start(np.zeros(0, dtype=np.int8), np.full(net.n0, 0.5 * (lo + up)), net.n_units)
-    while not work.step():
-        pass
-    return work.ist
 
 
 def test_layer1_hub_path_matches_brute_force():
@@ -259,11 +260,7 @@ def test_layer1_hub_path_matches_brute_force():
         lo = float(rng.uniform(-2.0, 0.5))
         up = lo + float(rng.uniform(0.3, 3.0))
         margin = "both" if k % 3 else "active"
-        r = _lp(net, lo, up, margin=margin)
-        assert np.array_equal(r.patterns, _brute(net, lo, up, margin))
-        ist = _run_kernel(net, lo, up, margin)
-        assert ist[K.I_COUNT] == r.regions
-        hubs += int(ist[K.I_HUB])
+        hubs += int(_exact_counters(net, lo, up, margin)[K.I_HUB])
     assert hubs > 0
 
 
