@@ -915,11 +915,12 @@ def side_lp(dep, side, need, X, Araw, Az, craw, R, Rz, rc, eth, nonconst, n0, n1
     val_w = sg * (_dot(a, xw, n0) + craw[dep])
     for shift in (0.0, XSHIFT):
         for i in range(m):
+            zh[i] = eth[rows[i]]  # restored exactly below: eps + 1e-5 - 1e-5 is not eps
             eth[rows[i]] += shift
         st, obj, its = dual_simplex(R, rc, eth, rows, m, qv, qc, need + shift, xlo, xhi, n0, 40 * m + 400,
                                     x, atup, pos, d, alpha, Binv, B, xB, head, cand, tval, col, aF, h, g)
         for i in range(m):
-            eth[rows[i]] -= shift
+            eth[rows[i]] = zh[i]
         ist[I_XLP] += 1
         if its < 0:
             ist[I_FAILS - its] += 1
