@@ -5,18 +5,17 @@ import logging
 
 from linregions import count_regions
 from linregions.atomic import write_json
+from linregions.logs import log_to_file
 
 smk = snakemake  # noqa: F821 - injected by Snakemake
-logging.basicConfig(filename=smk.log[0], filemode="w", level=logging.INFO,
-                    format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+log_to_file(smk.log[0])
 p = smk.params
 options = {}
 if p.method == "lp":
     # The lp counter saves its state here when stopped (time limit, or SIGTERM from a scheduler
     # pre-empting the job) and resumes from it when the job runs again.
     options["checkpoint"] = smk.output[0] + ".checkpoint.npz"
-    if p.shards > 1:
-        options["shard"] = (int(smk.wildcards.shard), p.shards)
+    options["shard"] = (int(smk.wildcards.shard), p.shards)
 result = count_regions(smk.input.model, lower=p.lower, upper=p.upper, method=p.method, eps=p.eps,
                        margin=p.margin, threads=smk.threads, time_limit=p.time_limit, **options)
 if result.status == "interrupted":

@@ -5,10 +5,10 @@ import logging
 
 from linregions.atomic import write_json
 from linregions.crosscheck import cross_check
+from linregions.logs import log_to_file
 
 smk = snakemake  # noqa: F821 - injected by Snakemake
-logging.basicConfig(filename=smk.log[0], filemode="w", level=logging.INFO,
-                    format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+log_to_file(smk.log[0])
 p = smk.params
 with open(smk.input.counted) as f:
     primary = json.load(f)

@@ -2,11 +2,11 @@
 
 import logging
 
+from linregions.logs import log_to_file
 from linregions.pictures import figure_constructions
 
 smk = snakemake  # noqa: F821 - injected by Snakemake
-logging.basicConfig(filename=smk.log[0], filemode="w", level=logging.INFO,
-                    format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+log_to_file(smk.log[0])
 p = smk.params
 data = figure_constructions(smk.output.png, smk.output.pdf, smk.output.csv, panels=p.panels,
                             resolution=p.resolution, eps=p.eps, seed=p.seed)

@@ -1,17 +1,16 @@
 """Snakemake adapter: the two tables and the configuration as HTML pages for
 ``snakemake --report`` (rule report_pages)."""
 
-import logging
 
 import pandas as pd
 import yaml
 
 from linregions.atomic import atomic_path
+from linregions.logs import log_to_file
 from linregions.tables import html_page
 
 smk = snakemake  # noqa: F821 - injected by Snakemake
-logging.basicConfig(filename=smk.log[0], filemode="w", level=logging.INFO,
-                    format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+log_to_file(smk.log[0])
 pages = {
     smk.output.networks: html_page("One row per network (networks.csv)", frame=pd.read_csv(smk.input.networks)),
     smk.output.splits: html_page("One row per split (splits.csv)", frame=pd.read_csv(smk.input.splits)),

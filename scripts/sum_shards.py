@@ -3,12 +3,12 @@
 import logging
 
 from linregions.atomic import write_json
+from linregions.logs import log_to_file
 from linregions.regions import sum_shards
 from linregions.tables import read_records
 
 smk = snakemake  # noqa: F821 - injected by Snakemake
-logging.basicConfig(filename=smk.log[0], filemode="w", level=logging.INFO,
-                    format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+log_to_file(smk.log[0])
 record = sum_shards(read_records(smk.input))
 logging.getLogger("sum_shards").info("%d shards: %d regions, complete %s", record["shards"],
                                      record["regions"], record["complete"])

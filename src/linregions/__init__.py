@@ -1,6 +1,6 @@
 """linregions: count the linear regions of ReLU networks exactly, and bound them."""
 
-__version__ = "0.1.0"
+from ._version import __version__  # noqa: F401
 
 from .network import BoxError, ModelError, Network, from_arrays, load_network  # noqa: E402
 from .regions import DEFAULT_EPS, CountResult  # noqa: E402

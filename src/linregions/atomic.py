@@ -33,11 +33,15 @@ def write_csv(frame, path: str | os.PathLike) -> None:
         frame.to_csv(tmp, index=False)
 
 
+def write_text(text: str, path: str | os.PathLike) -> None:
+    """``text`` at ``path``, atomically."""
+    with atomic_path(path) as tmp:
+        with open(tmp, "w") as f:
+            f.write(text)
+
+
 def write_json(record, path: str | os.PathLike) -> None:
     """``record`` as indented JSON at ``path``, atomically."""
     import json
 
-    with atomic_path(path) as tmp:
-        with open(tmp, "w") as f:
-            json.dump(record, f, indent=2)
-            f.write("\n")
+    write_text(json.dumps(record, indent=2) + "\n", path)

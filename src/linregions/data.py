@@ -28,6 +28,8 @@ import tempfile
 from pathlib import Path
 from typing import Callable, Sequence
 
+from .atomic import atomic_path
+
 log = logging.getLogger(__name__)
 
 #: SHA-256 of the four uncompressed MNIST IDX files (from /work/shared/data/mnist/SHA256SUMS).
@@ -90,10 +92,8 @@ def missing_files(root: str | os.PathLike, verify: bool = True) -> list[str]:
 
 def _install(src: Path, dest: Path, name: str) -> None:
     """Copy (decompressing a .gz) ``src`` to ``dest`` through a temporary name; check, then rename."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=dest.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
+    with atomic_path(dest) as tmp:
+        with open(tmp, "wb") as out:
             opener = gzip.open if src.suffix == ".gz" else open
             try:
                 with opener(src, "rb") as f:
@@ -101,13 +101,6 @@ def _install(src: Path, dest: Path, name: str) -> None:
             except (OSError, EOFError) as exc:  # gzip.BadGzipFile is an OSError
                 raise DataError(f"{name}: cannot read {src}: {exc}") from None
         check_file(tmp, name)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the usual permissions
-        os.replace(tmp, dest)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def install_from_directory(directory: str | os.PathLike, root: str | os.PathLike) -> None:

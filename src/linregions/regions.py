@@ -96,7 +96,7 @@ class CountResult:
 
     def __post_init__(self):
         if not self.version:
-            from . import __version__
+            from ._version import __version__
 
             self.version = __version__
 

@@ -11,14 +11,14 @@ deterministic algorithms are switched on for the duration of the training.
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import os
 import platform
 import time
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any, Sequence
+
+from .atomic import atomic_path, write_json
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ class TrainResult:
         import numpy
         import torch
 
-        from . import __version__
+        from ._version import __version__
 
         return {
             "n0": self.n0,
@@ -194,17 +194,6 @@ def train_network(
     )
 
 
-def _atomic_write(path: Path, write) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.part")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-
-
 def save_network(result: TrainResult, model_path: str | os.PathLike, meta_path: str | os.PathLike,
                  extra: dict | None = None) -> None:
     """Save the ``state_dict`` with ``torch.save`` and the metadata (plus ``extra``) as JSON."""
@@ -213,5 +202,6 @@ def save_network(result: TrainResult, model_path: str | os.PathLike, meta_path: 
     meta = result.metadata()
     if extra:
         meta.update(extra)
-    _atomic_write(Path(model_path), lambda p: torch.save(result.model.state_dict(), p))
-    _atomic_write(Path(meta_path), lambda p: p.write_text(json.dumps(meta, indent=2) + "\n"))
+    with atomic_path(model_path) as tmp:
+        torch.save(result.model.state_dict(), tmp)
+    write_json(meta, meta_path)
