@@ -1,17 +1,23 @@
 # The two commands a user needs:  make run   (the MNIST experiment)   and   make test.
 # Both create the virtual environment .venv on first use (pip, about a minute and 6 GB).
+# make test-fast leaves out the tests marked slow (workflow runs, clusters, subprocesses).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 CORES  ?= 2
 CONFIG ?= config/config.yaml
 
-.PHONY: run quick test lint clean-venv
+# The library needs only numpy, scipy and numba (pip install .); the environment here gets every
+# extra, with the exact PyTorch builds this machine keeps on disk (a looser pin would fetch a
+# CUDA build of several GB).
+TORCH  := torch==2.14.1 torchvision==0.29.1
 
-$(BIN)/.installed: pyproject.toml
+.PHONY: run quick test test-fast lint clean-venv
+
+$(BIN)/.installed: pyproject.toml Makefile
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python >= 3.11 is needed (snakemake 8+); run: make PYTHON=python3.11"'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[torch,milp,workflow,test]' $(TORCH)
 	touch $@
 
 run: $(BIN)/.installed
@@ -22,6 +28,9 @@ quick: $(BIN)/.installed
 
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest -q
+
+test-fast: $(BIN)/.installed
+	$(BIN)/python -m pytest -q -m "not slow"
 
 lint: $(BIN)/.installed
 	$(BIN)/snakemake --lint
