@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import numbers
+from dataclasses import dataclass
 from math import comb, prod
 from typing import Sequence
 
@@ -163,22 +164,45 @@ def maxout_upper(n0: int, widths: Sequence[int], k: int) -> int:
     return out
 
 
-def all_bounds(n0: int, widths: Sequence[int]) -> dict[str, int]:
-    """Every bound that applies to these widths, by name: the upper bounds ``theorem1``,
-    ``montufar2017`` and ``trivial``, and the lower bounds whose conditions hold (a lower bound
-    whose conditions fail is left out, never reported as a wrong number)."""
+@dataclass(frozen=True)
+class Bound:
+    """One bound on the maximal number of regions of a width profile, with where it comes from."""
+
+    name: str
+    kind: str  # "upper" or "lower"
+    value: int | None  # None where the bound's conditions do not hold
+    source: str
+    applies: bool
+    condition: str  # when it holds
+
+
+def bound_table(n0: int, widths: Sequence[int]) -> list[Bound]:
+    """Every ReLU bound the library computes, upper bounds first, each with its source; bounds
+    whose conditions fail are listed with ``applies=False`` and no value (never a wrong number).
+    (``maxout_upper`` is for maxout networks and is not listed.)"""
     n0 = _check_int("n0", n0)
     ws = _check_widths(widths)
-    out = {
-        "theorem1": theorem1(n0, ws),
-        "montufar2017": montufar2017(n0, ws),
-        "trivial": trivial(ws),
-    }
-    if min(ws) >= n0:
-        out["pascanu2014_lower"] = pascanu2014_lower(n0, ws)
-        out["montufar2014_lower"] = montufar2014_lower(n0, ws)
-    if all(n == 2 * n0 for n in ws):
-        out["pascanu2014_2n0_lower"] = pascanu2014_2n0_lower(n0, len(ws))
-    if min(ws) >= 3 * n0:
-        out["serra2018_lower"] = serra2018_lower(n0, ws)
-    return out
+    rows = [
+        ("theorem1", "upper", lambda: theorem1(n0, ws), True,
+         "Serra, Tjandraatmadja & Ramalingam (ICML 2018), Theorem 1", "any widths"),
+        ("montufar2017", "upper", lambda: montufar2017(n0, ws), True,
+         "Montufar (2017), Notes on the number of linear regions of deep neural networks", "any widths"),
+        ("zaslavsky", "upper", lambda: zaslavsky(n0, ws[0]), len(ws) == 1,
+         "Zaslavsky (1975): n1 hyperplanes in R^n0; attained in general position", "one hidden layer"),
+        ("trivial", "upper", lambda: trivial(ws), True, "2^N: one region per activation pattern", "any widths"),
+        ("serra2018_lower", "lower", lambda: serra2018_lower(n0, ws), min(ws) >= 3 * n0,
+         "Serra, Tjandraatmadja & Ramalingam (ICML 2018), Theorem 8", "every n_l >= 3 n0"),
+        ("montufar2014_lower", "lower", lambda: montufar2014_lower(n0, ws), min(ws) >= n0,
+         "Montufar, Pascanu, Cho & Bengio (NeurIPS 2014)", "every n_l >= n0"),
+        ("pascanu2014_lower", "lower", lambda: pascanu2014_lower(n0, ws), min(ws) >= n0,
+         "Pascanu, Montufar & Bengio (ICLR 2014)", "every n_l >= n0"),
+        ("pascanu2014_2n0_lower", "lower", lambda: pascanu2014_2n0_lower(n0, len(ws)),
+         all(n == 2 * n0 for n in ws), "Pascanu, Montufar & Bengio (ICLR 2014), width 2 n0", "every n_l = 2 n0"),
+    ]
+    return [Bound(name, kind, value() if ok else None, source, ok, cond)
+            for name, kind, value, ok, source, cond in rows]
+
+
+def all_bounds(n0: int, widths: Sequence[int]) -> dict[str, int]:
+    """Every bound that applies to these widths, by name (see :func:`bound_table`)."""
+    return {b.name: b.value for b in bound_table(n0, widths) if b.applies}

@@ -51,15 +51,23 @@ def _progress(regions: int, seconds: float, fraction: float) -> None:
 
 
 def _bounds(args: argparse.Namespace) -> int:
-    from .bounds import all_bounds
+    from .bounds import bound_table
 
     n0, *widths = args.widths
-    res = all_bounds(n0, widths)
+    if not widths:
+        raise ValueError("give n0 and at least one hidden width, e.g. linregions bounds 784 11 11")
+    rows = bound_table(n0, widths)
     if args.json:
-        print(json.dumps({k: str(v) if v > 2**53 else v for k, v in res.items()}, indent=2))
-    else:
-        for name, value in res.items():
-            print(f"{name:24s} {value:,}")
+        print(json.dumps([{**vars(b), "value": str(b.value) if (b.value or 0) > 2**53 else b.value}
+                          for b in rows], indent=2))
+        return 0
+    name_w = max(len(b.name) for b in rows)
+    val_w = max(len(f"{b.value:,}") for b in rows if b.applies)
+    print(f"bounds on the number of linear regions of a {'-'.join(map(str, args.widths))} ReLU network")
+    for b in rows:
+        value = f"{b.value:,}" if b.applies else "-"
+        where = b.source if b.applies else f"does not apply: needs {b.condition} ({b.source})"
+        print(f"  {b.kind:5s}  {b.name:{name_w}s}  {value:>{val_w}s}  {where}")
     return 0
 
 
@@ -88,7 +96,8 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("model", help="a torch.save'd nn.Sequential or state_dict, or an .npz of W1, b1, ...")
     c.add_argument("--lower", type=float, default=0.0, help="lower end of the input box (default 0)")
     c.add_argument("--upper", type=float, default=1.0, help="upper end of the input box (default 1)")
-    c.add_argument("--method", choices=("milp", "lp", "brute"), default="milp")
+    c.add_argument("--method", choices=("lp", "milp", "brute"), default="lp",
+                   help="lp (default: exact, fast, no licence), milp (the paper's program, Gurobi) or brute")
     c.add_argument("--eps", type=float, default=DEFAULT_EPS, help=f"region margin (default {DEFAULT_EPS:g})")
     c.add_argument("--margin", choices=("both", "active"), default="both",
                    help="'both' (default) or the paper's one-sided 'active'")

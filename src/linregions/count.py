@@ -9,14 +9,14 @@ from .certificate import brute_force_patterns
 from .network import check_box, load_network
 from .regions import DEFAULT_EPS, CountResult, check_eps, check_margin, pack_patterns
 
-METHODS = ("milp", "lp", "brute")
+METHODS = ("lp", "milp", "brute")
 
 
 def count_regions(
     model: Any,
     lower: float = 0.0,
     upper: float = 1.0,
-    method: str = "milp",
+    method: str = "lp",
     eps: float = DEFAULT_EPS,
     threads: int = 1,
     time_limit: float | None = None,
@@ -26,8 +26,9 @@ def count_regions(
 ) -> CountResult:
     """Count the linear regions of ``model`` on the box [lower, upper]^{n0}.
 
-    ``model`` is anything :func:`load_network` reads. ``method`` is ``"milp"`` (the paper's
-    mixed-integer program with Gurobi), ``"lp"`` (depth-first LP enumeration) or ``"brute"``
+    ``model`` is anything :func:`load_network` reads. ``method`` is ``"lp"`` (the default:
+    depth-first LP enumeration, exact and certified), ``"milp"`` (the paper's mixed-integer
+    program with Gurobi, size-limited by pip's licence) or ``"brute"``
     (every one of the 2^N patterns through the certificate LP; N <= 20). Further keyword options
     go to the method (for the MILP: ``seed``, ``bounds``; for the LP search: ``shard``,
     ``checkpoint``, ``progress``).
