@@ -153,15 +153,17 @@ def test_figures_are_png_and_pdf_with_data(quick):
 
 
 def test_rerun_does_nothing_and_a_deleted_count_reruns_only_its_chain(quick):
-    # Proves a second run of the same target plans no job, and that deleting one count plans
-    # exactly that count and what depends on it (tables, figures), then recreates the same count.
+    # Proves a second run of the same target plans no job, and that deleting one count (the
+    # record of its one shard) plans exactly that count and what depends on it (its sum, tables,
+    # figures), then recreates the same count.
     assert planned_jobs(snakemake(quick, "-n", "--quiet", "rules")) == {}
     count = quick / "results" / "counts" / "n1_3_n2_5" / "seed_1.json"
+    shard = quick / "results" / "counts" / "n1_3_n2_5" / "seed_1" / "shard_0_of_1.json"
     before = json.loads(count.read_text())
-    count.unlink()
+    shard.unlink()
     plan = planned_jobs(snakemake(quick, "-n", "--quiet", "rules"))
-    assert plan == {"count": 1, "crosscheck": 1, "networks_table": 1, "splits_table": 1, "report_pages": 1,
-                    "figure_regions_per_split": 1, "figure_error_vs_regions": 1, "all": 1}
+    assert plan == {"count": 1, "sum_shards": 1, "crosscheck": 1, "networks_table": 1, "splits_table": 1,
+                    "report_pages": 1, "figure_regions_per_split": 1, "figure_error_vs_regions": 1, "all": 1}
     snakemake(quick, "--cores", "2")
     after = json.loads(count.read_text())
     assert after["regions"] == before["regions"] and after["complete"]

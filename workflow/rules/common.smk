@@ -4,29 +4,24 @@ import os
 from pathlib import Path
 
 import jsonschema
-import yaml
 from snakemake.exceptions import WorkflowError
+from snakemake.utils import validate
 
 REPO = Path(workflow.basedir)
 SCHEMA = REPO / "workflow" / "schemas" / "config.schema.yaml"
 
 
 def validate_config(cfg, schema_path):
-    """Check the config against the schema and the split sums; stop with one clear line."""
-    schema = yaml.safe_load(Path(schema_path).read_text())
-    validator = jsonschema.Draft202012Validator(schema)
-    errors = sorted(validator.iter_errors(cfg), key=lambda e: list(e.absolute_path))
-    if errors:
-        e = jsonschema.exceptions.best_match(errors)
-        where = ".".join(str(p) for p in e.absolute_path) or "(top level)"
-        raise WorkflowError(f"invalid config at {where}: {e.message} (see {schema_path})")
-    # defaults the schema declares but the file may leave out
-    cfg.setdefault("crosscheck", {})
-    for section in ("train", "count", "crosscheck"):
-        props = schema["properties"][section]["properties"]
-        for key, spec in props.items():
-            if "default" in spec:
-                cfg[section].setdefault(key, spec["default"])
+    """Check the config against the schema, filling in its defaults (the schema is the one place
+    they live), then the checks across fields; stop with one clear line."""
+    try:
+        validate(cfg, schema=str(schema_path), set_default=True)
+    except WorkflowError as exc:
+        err = exc.__cause__ or exc.__context__  # the schema's own error, raised inside validate
+        if not isinstance(err, jsonschema.exceptions.ValidationError):
+            raise
+        where = ".".join(str(p) for p in err.absolute_path) or "(top level)"
+        raise WorkflowError(f"invalid config at {where}: {err.message} (see {schema_path})") from None
     total = cfg["splits"]["total"]
     if "list" in cfg["splits"]:
         for n1, n2 in cfg["splits"]["list"]:
@@ -62,7 +57,7 @@ validate_config(config, SCHEMA)
 
 R = config["results"]
 RES = config["resources"]
-LOGS = config.get("logs", "logs")
+LOGS = config["logs"]
 MNIST_ROOT = f"{RES}/mnist"
 MNIST_FILES = [
     "train-images-idx3-ubyte",
@@ -127,6 +122,7 @@ def all_outputs():
     return [
         *per_network(f"{R}/networks/{NET}.pt"),
         *per_network(f"{R}/networks/{NET}.json"),
+        *[f for k in range(SHARDS) for f in per_network(SHARD.replace("{shard}", str(k)))],
         *per_network(f"{R}/counts/{NET}.json"),
         *crosscheck_files(),
         f"{R}/networks.csv",

@@ -1,8 +1,8 @@
 # Figure (c): linear regions of 2-input constructions with known counts, deep against shallow
 # with the same number of hidden units, each counted exactly (method lp) beside its formula.
-# Settings from config key `constructions` (all optional; defaults below).
+# Settings from config key `constructions` (all optional; defaults in the config schema).
 
-CONSTRUCTIONS = config.get("constructions", {})
+CONSTRUCTIONS = config["constructions"]
 
 
 localrules:
@@ -15,17 +15,10 @@ rule figure_constructions:
         pdf=f"{R}/figures/constructions.pdf",
         csv=f"{R}/figures/constructions.csv",
     params:
-        panels=CONSTRUCTIONS.get(
-            "panels",
-            [
-                {"name": "zaslavsky", "widths": [12]},
-                {"name": "pascanu2014", "widths": [4, 4, 4]},
-                {"name": "montufar2014", "widths": [6, 6]},
-            ],
-        ),
-        resolution=CONSTRUCTIONS.get("resolution", 600),
+        panels=CONSTRUCTIONS["panels"],
+        resolution=CONSTRUCTIONS["resolution"],
         eps=config["count"]["eps"],
-        seed=CONSTRUCTIONS.get("seed", 0),
+        seed=CONSTRUCTIONS["seed"],
     log:
         f"{LOGS}/figure_constructions.log",
     benchmark:

@@ -3,15 +3,20 @@
 
 SHARDS = config["count"]["shards"]
 COUNT = f"{R}/counts/{NET}.json"
-# with count.shards > 1, shard i of k of a network is counted by its own job
+# Shard i of k of a network's search tree is counted by its own job (k = 1: the whole tree), and a
+# local rule sums the k shards into the network's count.
 SHARD = f"{R}/counts/{NET}/shard_{{shard}}_of_{SHARDS}.json"
+
+
+localrules:
+    sum_shards,
 
 
 rule count:
     input:
         model=f"{R}/networks/{NET}.pt",
     output:
-        COUNT if SHARDS == 1 else SHARD,
+        SHARD,
     params:
         method=config["count"]["method"],
         eps=config["count"]["eps"],
@@ -21,9 +26,9 @@ rule count:
         time_limit=config["count"]["time_limit"],
         shards=SHARDS,
     log:
-        f"{LOGS}/count/{NET}.log" if SHARDS == 1 else f"{LOGS}/count/{NET}/shard_{{shard}}_of_{SHARDS}.log",
+        f"{LOGS}/count/{NET}/shard_{{shard}}_of_{SHARDS}.log",
     benchmark:
-        f"{LOGS}/benchmarks/count/{NET}.tsv" if SHARDS == 1 else f"{LOGS}/benchmarks/count/{NET}/shard_{{shard}}.tsv"
+        f"{LOGS}/benchmarks/count/{NET}/shard_{{shard}}_of_{SHARDS}.tsv"
     threads: config["count"]["threads"]
     resources:
         mem_mb=config["count"]["mem_mb"],
@@ -34,26 +39,21 @@ rule count:
         "../../scripts/count.py"
 
 
-if SHARDS > 1:
-
-    localrules:
-        sum_shards,
-
-    rule sum_shards:
-        input:
-            expand(SHARD, shard=range(SHARDS), allow_missing=True),
-        output:
-            COUNT,
-        log:
-            f"{LOGS}/count/{NET}.log",
-        threads: 1
-        resources:
-            mem_mb=500,
-            runtime=5,
-        conda:
-            "../../envs/linregions.yaml"
-        script:
-            "../../scripts/sum_shards.py"
+rule sum_shards:
+    input:
+        expand(SHARD, shard=range(SHARDS), allow_missing=True),
+    output:
+        COUNT,
+    log:
+        f"{LOGS}/count/{NET}.log",
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=5,
+    conda:
+        "../../envs/linregions.yaml"
+    script:
+        "../../scripts/sum_shards.py"
 
 
 rule crosscheck:

@@ -1,15 +1,15 @@
 # How the count depends on eps: a sample of the trained networks (one seed of every k-th split)
 # counted at several eps (method lp), with the certificate margins of the regions found at the
-# smallest eps. Settings from config key `tolerance` (all optional; defaults below).
+# smallest eps. Settings from config key `tolerance` (all optional; defaults in the config schema).
 
-TOLERANCE = config.get("tolerance", {})
-TOL_EPS = [float(e) for e in TOLERANCE.get("eps", [1e-3, 1e-4, 1e-6, 1e-8])]
-TOL_SPLITS = SPLITS[:: int(TOLERANCE.get("every", 5))]
-TOL_SEED = TOLERANCE.get("seed", SEEDS[0])
-TOL_TIME_LIMIT = TOLERANCE.get("time_limit", config["count"].get("time_limit"))  # None: no limit
+TOLERANCE = config["tolerance"]
+TOL_EPS = [float(e) for e in TOLERANCE["eps"]]
+TOL_SPLITS = SPLITS[:: TOLERANCE["every"]]
+TOL_SEED = SEEDS[0] if TOLERANCE["seed"] is None else TOLERANCE["seed"]
+TOL_TIME_LIMIT = config["count"]["time_limit"] if TOLERANCE["time_limit"] is None else TOLERANCE["time_limit"]  # None: no limit
 # minutes a count may take: its time limit, or without one the count rule's runtime
-TOL_COUNT_MINUTES = TOL_TIME_LIMIT / 60 if TOL_TIME_LIMIT else config["count"].get("runtime", 120)
-TOL_MAX_MARGINS = TOLERANCE.get("max_margins", 2000)  # null: every region's margin
+TOL_COUNT_MINUTES = TOL_TIME_LIMIT / 60 if TOL_TIME_LIMIT else config["count"]["runtime"]
+TOL_MAX_MARGINS = TOLERANCE["max_margins"]  # None: every region's margin
 TOL_NETWORKS = [NET.format(n1=n1, n2=n2, seed=TOL_SEED) for n1, n2 in TOL_SPLITS]
 
 
@@ -26,7 +26,7 @@ rule tolerance_study:
         lower=config["count"]["lower"],
         upper=config["count"]["upper"],
         max_margins=TOL_MAX_MARGINS,
-        seed=TOLERANCE.get("sample_seed", 0),
+        seed=TOLERANCE["sample_seed"],
         time_limit=TOL_TIME_LIMIT,
     log:
         f"{LOGS}/tolerance_study.log",
@@ -34,12 +34,10 @@ rule tolerance_study:
         f"{LOGS}/benchmarks/tolerance_study.tsv"
     threads: 1
     resources:
-        mem_mb=TOLERANCE.get("mem_mb", 4000),
+        mem_mb=TOLERANCE["mem_mb"],
         # every count may run to its time limit, plus about 0.1 s a certified margin
-        runtime=TOLERANCE.get(
-            "runtime",
-            int(len(TOL_NETWORKS) * (len(TOL_EPS) * TOL_COUNT_MINUTES + 0.1 * (TOL_MAX_MARGINS or 100_000) / 60)) + 10,
-        ),
+        runtime=TOLERANCE["runtime"]
+        or int(len(TOL_NETWORKS) * (len(TOL_EPS) * TOL_COUNT_MINUTES + 0.1 * (TOL_MAX_MARGINS or 100_000) / 60)) + 10,
     conda:
         "../../envs/linregions.yaml"
     script:
