@@ -1,9 +1,11 @@
-"""Shared helpers for the tests: random networks of given shapes."""
+"""Shared helpers for the tests: random networks of given shapes, and the brute-force truth."""
 
 import numpy as np
 import pytest
 
 import linregions as lr
+from linregions.certificate import brute_force_patterns
+from linregions.regions import DEFAULT_EPS, pack_patterns, sort_packed
 
 
 def random_network(rng, n0, widths, bias_scale=0.5):
@@ -12,6 +14,12 @@ def random_network(rng, n0, widths, bias_scale=0.5):
         layers.append((rng.normal(size=(w, prev)), bias_scale * rng.normal(size=w)))
         prev = w
     return lr.from_arrays(layers)
+
+
+def brute_patterns(net, lo, up, margin="both", eps=DEFAULT_EPS):
+    """Every region's pattern, packed and sorted, from the certificate LP of each of the 2^N
+    patterns: the independent truth the counters are compared with (N <= 20)."""
+    return sort_packed(pack_patterns(brute_force_patterns(net, lo, up, eps, margin)))
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ REPO = Path(__file__).resolve().parents[1]
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 SHARED = REPO.parent / "shared" / "data" / "mnist"
 
-pytestmark = pytest.mark.skipif(not SHARED.is_dir(), reason=f"MNIST is not in {SHARED}")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not SHARED.is_dir(), reason=f"MNIST is not in {SHARED}")]
 
 
 @pytest.fixture(scope="module")

@@ -13,6 +13,9 @@ import pytest
 import torch
 from torch import nn
 
+#: Every test here runs the command line or a workflow in a subprocess.
+pytestmark = pytest.mark.slow
+
 
 def _small():
     return nn.Sequential(nn.Linear(3, 2), nn.ReLU(), nn.Linear(2, 1))

@@ -8,16 +8,10 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import random_network
+from conftest import brute_patterns, random_network
 
 import linregions as lr
-from linregions.certificate import brute_force_patterns
 from linregions.milp import LicenceError, check_licence, licence_size_limit
-from linregions.regions import pack_patterns, sort_packed
-
-
-def brute(net, lo, up, margin="both", eps=1e-6):
-    return sort_packed(pack_patterns(brute_force_patterns(net, lo, up, eps, margin)))
 
 
 def degenerate_network(rng, kind):
@@ -57,7 +51,7 @@ def test_milp_equals_brute_force_on_random_networks(seed):
     margin = "both" if seed % 3 else "active"
     res = lr.count_regions(net, lo, up, method="milp", margin=margin, return_patterns=True)
     assert res.complete and res.status == "complete"
-    truth = brute(net, lo, up, margin)
+    truth = brute_patterns(net, lo, up, margin)
     assert res.regions == len(truth)
     assert np.array_equal(res.patterns, truth)
 
@@ -69,7 +63,7 @@ def test_milp_equals_brute_force_on_degenerate_networks(kind, margin):
     # where big-M values and tolerances go wrong; the MILP must still match brute force.
     net = degenerate_network(np.random.default_rng(7), kind)
     res = lr.count_regions(net, -1, 1, method="milp", margin=margin, return_patterns=True)
-    assert np.array_equal(res.patterns, brute(net, -1, 1, margin))
+    assert np.array_equal(res.patterns, brute_patterns(net, -1, 1, margin))
 
 
 def test_one_sided_margin_overcounts_a_shared_hyperplane():
@@ -128,7 +122,7 @@ def test_mnist_sized_input():
     net = random_network(rng, 784, (3, 3), bias_scale=1.0)
     net = lr.from_arrays([(W / 20, b) for W, b in net.layers])
     res = lr.count_regions(net, 0, 1, method="milp", return_patterns=True)
-    assert np.array_equal(res.patterns, brute(net, 0, 1))
+    assert np.array_equal(res.patterns, brute_patterns(net, 0, 1))
 
 
 def test_time_limit_gives_a_lower_bound():
@@ -143,6 +137,7 @@ needs_limited_licence = pytest.mark.skipif(licence_size_limit() is None, reason=
 
 
 @needs_limited_licence
+@pytest.mark.slow
 def test_model_beyond_licence_fails_before_solving(tmp_path):
     # 2100 inputs make more than 2000 variables: one line with the size, the limit and remedies.
     net = lr.from_arrays([(np.ones((2, 2100)), np.zeros(2))])
@@ -154,7 +149,7 @@ def test_model_beyond_licence_fails_before_solving(tmp_path):
     np.savez(tmp_path / "big.npz", W1=np.ones((2, 2100)), b1=np.zeros(2))
     out = tmp_path / "patterns.npy"
     proc = subprocess.run([sys.executable, "-m", "linregions.cli", "count", str(tmp_path / "big.npz"),
-                           "--patterns", str(out)], capture_output=True, text=True)
+                           "--method", "milp", "--patterns", str(out)], capture_output=True, text=True)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert proc.stderr.strip().count("\n") == 0 and "size-limited" in proc.stderr
     assert not out.exists()
@@ -166,17 +161,22 @@ def test_paper_sized_model_fits_the_licence():
     check_licence(net)
 
 
-def test_cli_count_json(tmp_path):
-    # The command line reads a torch.save'd model and prints the result as JSON.
+@pytest.mark.slow
+@pytest.mark.parametrize("method", ["milp", None])
+def test_cli_count_json(tmp_path, method):
+    # The command line reads a torch.save'd model and prints the result as JSON: 16 regions of 5
+    # lines in general position in the plane (Zaslavsky), with --method milp and with the
+    # default method, lp.
     import torch
 
     net = general_position_arrangement(np.random.default_rng(1), 2, 5)
     torch.save(lr.network.network_to_sequential(net, n_out=2), tmp_path / "m.pt")
+    chosen = ["--method", method] if method else []
     proc = subprocess.run([sys.executable, "-m", "linregions.cli", "count", str(tmp_path / "m.pt"),
-                           "--lower", "-1", "--upper", "1", "--json"], capture_output=True, text=True)
+                           "--lower", "-1", "--upper", "1", "--json", *chosen], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
-    assert out["regions"] == 16 and out["complete"] and out["method"] == "milp" and out["rejected"] == 0
+    assert out["regions"] == 16 and out["complete"] and out["method"] == (method or "lp") and out["rejected"] == 0
 
 
 def test_cli_bad_box_is_one_line(tmp_path):

@@ -21,7 +21,7 @@ QUICK = REPO / "config" / "quick.yaml"
 DEFAULT = REPO / "config" / "config.yaml"
 SHARED = REPO.parent / "shared" / "data" / "mnist"
 
-pytestmark = pytest.mark.skipif(not SHARED.is_dir(), reason=f"MNIST is not in {SHARED}")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not SHARED.is_dir(), reason=f"MNIST is not in {SHARED}")]
 
 
 def snakemake(workdir, *args, configfile=QUICK, check=True):

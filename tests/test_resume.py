@@ -4,9 +4,13 @@ import signal
 import subprocess
 import sys
 
+import pytest
 import torch
 
 from linregions.constructions import build
+
+#: Every test here runs the command line or a workflow in a subprocess.
+pytestmark = pytest.mark.slow
 
 
 def test_sigterm_then_rerun_gives_the_exact_count(tmp_path):
@@ -43,7 +47,6 @@ def test_pipeline_count_job_killed_then_rerun_gives_the_exact_count(tmp_path):
 
     import psutil
     import yaml
-
     from test_pipeline import QUICK, REPO, SNAKEMAKE
 
     con = build("montufar2014", n0=2, widths=[6, 6, 6, 6, 8])
