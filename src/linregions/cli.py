@@ -7,6 +7,7 @@ import json
 import logging
 import sys
 
+from .extras import MissingExtra
 from .network import BoxError, ModelError
 from .regions import DEFAULT_EPS
 
@@ -132,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         return args.func(args)
-    except (ModelError, BoxError, LicenceError, ValueError) as exc:
+    except (ModelError, BoxError, LicenceError, MissingExtra, ValueError) as exc:
         print(f"linregions: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

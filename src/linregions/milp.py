@@ -37,6 +37,7 @@ from functools import lru_cache
 import numpy as np
 
 from .certificate import certify, evaluate_margin
+from .extras import require
 from .network import Network, affine_maps
 from .regions import CountResult, pack_patterns, sort_packed
 
@@ -57,7 +58,7 @@ def licence_size_limit() -> int | None:
     Found by optimising an empty model with 2001 variables: a size-limited licence refuses it
     with error 10010 before doing anything.
     """
-    import gurobipy as gp
+    gp = require("gurobipy", "milp", "method 'milp' (the paper's MILP)")
 
     with gp.Env(params={"OutputFlag": 0}) as env, gp.Model(env=env) as m:
         m.addVars(2001)
@@ -123,8 +124,8 @@ def count_milp(
     gurobi_log: str | None = None,
 ) -> CountResult:
     """Count regions with the paper's MILP; see the module docstring."""
-    import gurobipy as gp
-    from gurobipy import GRB
+    gp = require("gurobipy", "milp", "method 'milp' (the paper's MILP)")
+    GRB = gp.GRB
 
     check_licence(net, margin)
     t0 = time.perf_counter()
