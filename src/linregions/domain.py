@@ -145,9 +145,9 @@ class Domain:
     def describe(self, net: Network | None = None) -> dict:
         """A JSON-friendly description: kind, maker, dimension, box range, sizes and a digest."""
         lo, up = self.box_range()
+        uniform = bool(np.all(self.lower == lo) and np.all(self.upper == up))
         d: dict = {"kind": self.kind, "label": self.label or self.kind, "lower": lo, "upper": up,
-                   "uniform_box": bool(np.ndim(self.lower) == 0 and np.ndim(self.upper) == 0)
-                   or bool(np.all(self.lower == np.min(self.lower)) and np.all(self.upper == np.max(self.upper)))}
+                   "uniform_box": uniform}
         if self.kind == "polytope":
             d["constraints"] = int(self.A.shape[0])
         if self.kind == "slice":
