@@ -7,7 +7,9 @@ by each constraint ``A t <= c``) and splits it by each hidden unit's line, unit 
 by layer, depth-first. On a polygon P where unit i's pre-activation is ``a . t + c``:
 
 - the child "active" is P ∩ {a . t + c >= eps}, the child "inactive" P ∩ {a . t + c <= -eps}
-  (with ``margin="active"``: <= 0); a child is nonempty iff one of P's vertices satisfies it,
+  (with ``margin="active"``: <= 0, up to the certificate's tolerance
+  :data:`linregions.certificate.SIGN_TOL`, since such a region may be a segment on a line where
+  rounding leaves about 1e-17 of either sign); a child is nonempty iff one of P's vertices satisfies it,
   since a linear function is largest on a convex polygon at a vertex;
 - a unit whose affine map is constant on P (an all-zero row ``a``, as for a deeper unit all of
   whose inputs are inactive) takes the state of its constant's sign (active iff c > 0) and P
@@ -41,6 +43,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numba import njit
 
+from .certificate import SIGN_TOL
 from .network import Network
 from .regions import sort_packed
 
@@ -54,6 +57,8 @@ _N_STATE = 8
 
 #: Kernel steps between returns to Python (latency of the time limit).
 _BUDGET_STEPS = 1 << 20
+#: Regions in the output buffer before it is flushed to Python (vertices: 16 per region).
+_OUT_CAP = 1 << 14
 
 
 @njit(nogil=True, cache=True, inline="always")
@@ -301,7 +306,9 @@ def count_planar(net: Network, lower: np.ndarray, upper: np.ndarray, A: np.ndarr
     W1 = np.asarray(net.layers[0][0], dtype=np.float64)
     Gm[: widths[0], :d] = W1
     gm[: widths[0]] = net.layers[0][1]
-    eps_in = eps if margin == "both" else 0.0
+    # margin="active": inactive units need only <= 0, accepted up to the certificate's SIGN_TOL
+    # (a region of that margin may be a segment on a line, where rounding leaves +-1e-17)
+    eps_in = eps if margin == "both" else -SIGN_TOL
 
     bits = np.zeros(N, dtype=np.uint8)
     choice = np.zeros(N + 1, dtype=np.int8)
@@ -316,7 +323,7 @@ def count_planar(net: Network, lower: np.ndarray, upper: np.ndarray, A: np.ndarr
     top[0] = P0.shape[0]
     st = np.zeros(_N_STATE, dtype=np.int64)
     st[_S_K] = 0 if P0.shape[0] else -1
-    cap = 1 << 14
+    cap = _OUT_CAP
     out_pat = np.zeros((cap, max(nbytes, 1)), dtype=np.uint8)
     out_nv = np.zeros(cap if return_polygons else 1, dtype=np.int64)
     out_v = np.zeros((16 * cap if return_polygons else 1, 2))
@@ -345,7 +352,10 @@ def count_planar(net: Network, lower: np.ndarray, upper: np.ndarray, A: np.ndarr
         if code == _DONE:
             break
         if code == _OUT_FULL:
-            flush()
+            if st[_S_OUT] == 0:  # one region's polygon does not fit the empty vertex buffer
+                out_v = np.zeros((2 * out_v.shape[0], 2))
+            else:
+                flush()
         elif code == _GROW:
             bigger = np.zeros((2 * V.shape[0], 2))
             bigger[: V.shape[0]] = V
