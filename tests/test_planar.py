@@ -234,3 +234,60 @@ def test_shard_and_checkpoint_run_the_lp_search():
     parts = [lr.count_regions(net, -1.0, 1.0, method="lp", shard=(i, 3)) for i in range(3)]
     assert all(p.path == "lp-zeta" for p in parts)
     assert sum(p.regions for p in parts) == full.regions
+
+
+def _trained_2d_network(seed=0, widths=(12, 12, 8), steps=300):
+    """A small MLP trained (full-batch Adam, torch) to separate two interleaved spirals in [-1, 1]^2."""
+    import torch
+
+    torch.manual_seed(seed)
+    g = torch.Generator().manual_seed(seed)
+    n = 400
+    r = torch.rand(n, generator=g)
+    cls = torch.arange(n) % 2
+    ang = 3.0 * np.pi * r + np.pi * cls
+    X = torch.stack([r * torch.cos(ang), r * torch.sin(ang)], dim=1) + 0.02 * torch.randn(n, 2, generator=g)
+    mods, prev = [], 2
+    for w in widths:
+        mods += [torch.nn.Linear(prev, w), torch.nn.ReLU()]
+        prev = w
+    model = torch.nn.Sequential(*mods, torch.nn.Linear(prev, 2))
+    opt = torch.optim.Adam(model.parameters(), lr=0.02)
+    for _ in range(steps):
+        loss = torch.nn.functional.cross_entropy(model(X), cls)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    return lr.load_network(model)
+
+
+def test_trained_network_matches_the_lp_search():
+    # Proves the planar path on a trained network (2-12-12-8 fitted to two spirals): its pattern
+    # set equals the LP search's on the box, and on a polytope (triangle) it equals the
+    # restriction certified by brute-force-free means: every triangle region is a box region.
+    net = _trained_2d_network()
+    r = _planar(net, -1.0, 1.0)
+    lp = count_lp(net, -1.0, 1.0, eps=EPS, return_patterns=True)
+    assert r.regions > 40 and np.array_equal(r.patterns, lp.patterns)
+    tri = lr.polytope(np.array([[-1.0, 0.0], [0.0, -1.0], [1.0, 1.0]]), np.array([0.5, 0.5, 0.2]), -1.0, 1.0)
+    t = lr.count_regions(net, method="lp", domain=tri, return_patterns=True)
+    assert 1 < t.regions < r.regions
+    assert {bytes(p) for p in t.patterns} <= {bytes(p) for p in r.patterns}
+
+
+def test_slice_of_a_wide_network_matches_the_lp_search_on_the_composed_box():
+    # Proves the slice path end to end on a 100-input network: a plane patch well inside the box
+    # reduces to a box in t, so the LP search on the composed network (an independent count)
+    # must find exactly the planar path's regions.
+    rng = np.random.default_rng(21)
+    x0 = rng.uniform(0.45, 0.55, 100)
+    V = np.clip(rng.normal(size=(100, 2)), -2.0, 2.0) * 0.1  # |V t| <= 0.4 on the t-box [-1, 1]^2
+    (W1, _), *rest = _net(rng, 100, [20, 16, 12]).layers
+    b1 = -W1 @ x0 + 0.5 * rng.normal(size=20) * np.abs(W1 @ V).sum(axis=1)  # lines across the patch
+    net = lr.from_arrays([(W1, b1)] + rest)
+    dom = lr.affine_slice(x0, V, -1.0, 1.0)
+    red = dom.reduce(net)
+    assert red.is_box
+    r = lr.count_regions(net, method="lp", domain=dom, return_patterns=True)
+    lp = count_lp(red.net, -1.0, 1.0, eps=EPS, return_patterns=True)
+    assert r.path == "planar" and r.regions > 20 and np.array_equal(r.patterns, lp.patterns)

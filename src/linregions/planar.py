@@ -166,8 +166,9 @@ def _search(Wf, woff, widths, offs, layer_of, b, eps, eps_in, Gm, gm, bits, choi
                         g0 = Gm[p0 + j, 0]
                         g1 = Gm[p0 + j, 1]
                         gc = gm[p0 + j]
+                        row = base + j * widths[l]
                         for i in range(widths[l]):
-                            w = Wf[base + i * n_prev + j]
+                            w = Wf[row + i]
                             Gm[k + i, 0] += w * g0
                             Gm[k + i, 1] += w * g1
                             gm[k + i] += w * gc
@@ -294,7 +295,8 @@ def count_planar(net: Network, lower: np.ndarray, upper: np.ndarray, A: np.ndarr
     offs = np.concatenate([[0], np.cumsum(widths)]).astype(np.int64)
     layer_of = np.repeat(np.arange(L), widths).astype(np.int64)
     b = np.concatenate([bl for _, bl in net.layers]).astype(np.float64)
-    Wf = np.concatenate([np.ascontiguousarray(W, dtype=np.float64).reshape(-1) if l else np.zeros(0)
+    # layers 2.. transposed (row j holds the weights out of unit j), so the inner loop is contiguous
+    Wf = np.concatenate([np.ascontiguousarray(np.asarray(W, dtype=np.float64).T).reshape(-1) if l else np.zeros(0)
                          for l, (W, _) in enumerate(net.layers)]) if L > 1 else np.zeros(0)
     woff = np.zeros(L, dtype=np.int64)
     pos = 0
