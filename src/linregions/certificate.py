@@ -3,10 +3,12 @@
 For a pattern, the pre-activations on its region are affine in x (:func:`affine_maps`). An LP
 maximises t subject to s_i (A_i x + c_i) >= t for every non-constant unit (s_i = +1 if active,
 -1 if inactive; with ``margin="active"`` the inactive rows are only -(A_i x + c_i) >= 0) and x
-in the box. The LP is solved with HiGHS (through SciPy), a solver independent of the MILP's
-Gurobi. The reported margin is the margin *evaluated* at the LP's optimal point clipped to the
-box, so a margin >= eps is a witness, not a solver's claim. The pattern is a region iff the
-margin is >= eps.
+in the domain (the box, per coordinate, and any constraints A x <= c of a polytope or of a
+slice's t-polytope, :mod:`linregions.domain`). The LP is solved with HiGHS (through SciPy), a
+solver independent of the MILP's Gurobi. The reported margin is the margin *evaluated* at the
+LP's optimal point clipped to the box (and checked against A x <= c up to :data:`DOMAIN_TOL`),
+so a margin >= eps is a witness, not a solver's claim. The pattern is a region iff the margin
+is >= eps.
 """
 
 from __future__ import annotations
