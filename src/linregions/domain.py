@@ -178,7 +178,7 @@ class Domain:
         if self.kind == "polytope":
             if self.A.shape[1] != n0:
                 raise DomainError(f"the polytope's A has {self.A.shape[1]} columns, but the network has {n0} inputs")
-            _bounding_box(self.A, self.c, lo, up, "the polytope {x : A x <= c} in the box")  # nonempty?
+            _check_nonempty(self.A, self.c, lo, up, "the polytope {x : A x <= c} in the box")
             A, c = _drop_redundant(self.A, self.c, lo, up)
             return Reduced(net, lo, up, A, c)
         # slice
@@ -204,6 +204,15 @@ def _inside(name: str, x: np.ndarray, lo: np.ndarray, up: np.ndarray) -> None:
         i = int(bad[0])
         raise DomainError(f"{name} is outside the box at coordinate {i} ({x[i]} not in [{lo[i]}, {up[i]}]) and "
                           f"{bad.size - 1} more; give a point inside the box or widen the box")
+
+
+def _check_nonempty(A: np.ndarray, c: np.ndarray, lo: np.ndarray, up: np.ndarray, what: str) -> None:
+    """DomainError unless some z in the box [lo, up] has A z <= c (one feasibility LP, HiGHS)."""
+    res = linprog(np.zeros(A.shape[1]), A_ub=A, b_ub=c, bounds=np.column_stack([lo, up]), method="highs")
+    if res.status == 2:
+        raise DomainError(f"{what} is empty (no point satisfies every constraint); check A, c and the bounds")
+    if res.status != 0:
+        raise DomainError(f"{what}: the LP that checks it is nonempty failed ({res.message})")
 
 
 def _bounding_box(A: np.ndarray, c: np.ndarray, lo: np.ndarray, up: np.ndarray, what: str) -> tuple[np.ndarray, np.ndarray]:

@@ -153,7 +153,7 @@ class CountResult:
 
 
 #: Fields every shard of one count must share.
-_SHARD_SAME = ("method", "eps", "margin", "widths", "n0", "lower", "upper")
+_SHARD_SAME = ("method", "eps", "margin", "widths", "n0", "lower", "upper", "domain", "path")
 
 
 def sum_shards(records: list[dict]) -> dict:
@@ -171,7 +171,7 @@ def sum_shards(records: list[dict]) -> dict:
     if any(int(r["shard"][1]) != k for r in records) or got != list(range(k)):
         raise ValueError(f"shards {sorted(tuple(r['shard']) for r in records)} are not 0..{k - 1} of {k}")
     for key in _SHARD_SAME:
-        values = {repr(r[key]) for r in records}
+        values = {repr(r.get(key)) for r in records}  # domain/path are absent from older records
         if len(values) > 1:
             raise ValueError(f"shards disagree on {key}: {', '.join(sorted(values))}")
     first = records[0]
