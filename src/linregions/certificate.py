@@ -3,10 +3,12 @@
 For a pattern, the pre-activations on its region are affine in x (:func:`affine_maps`). An LP
 maximises t subject to s_i (A_i x + c_i) >= t for every non-constant unit (s_i = +1 if active,
 -1 if inactive; with ``margin="active"`` the inactive rows are only -(A_i x + c_i) >= 0) and x
-in the box. The LP is solved with HiGHS (through SciPy), a solver independent of the MILP's
-Gurobi. The reported margin is the margin *evaluated* at the LP's optimal point clipped to the
-box, so a margin >= eps is a witness, not a solver's claim. The pattern is a region iff the
-margin is >= eps.
+in the domain (the box, per coordinate, and any constraints A x <= c of a polytope or of a
+slice's t-polytope, :mod:`linregions.domain`). The LP is solved with HiGHS (through SciPy), a
+solver independent of the MILP's Gurobi. The reported margin is the margin *evaluated* at the
+LP's optimal point clipped to the box (and checked against A x <= c up to :data:`DOMAIN_TOL`),
+so a margin >= eps is a witness, not a solver's claim. The pattern is a region iff the margin
+is >= eps.
 """
 
 from __future__ import annotations
@@ -52,8 +54,24 @@ def evaluate_margin(A: np.ndarray, c: np.ndarray, pattern: np.ndarray, x: np.nda
     return float(vals[ask].min()) if ask.any() else np.inf
 
 
-def certify(net: Network, pattern, lower: float, upper: float, margin: str = "both") -> Certificate:
-    """Solve the certificate LP of ``pattern`` on the box and evaluate the margin at its optimum."""
+#: A witness may violate a domain constraint A x <= c by this much (relative to 1 + |c|): the
+#: LP's own feasibility tolerance, far below any margin eps.
+DOMAIN_TOL = 1e-9
+
+
+def in_constraints(x: np.ndarray, A_dom: np.ndarray | None, c_dom: np.ndarray | None) -> bool:
+    """True if x satisfies the domain's constraints A x <= c (up to :data:`DOMAIN_TOL`)."""
+    if A_dom is None:
+        return True
+    return bool(np.all(A_dom @ x <= c_dom + DOMAIN_TOL * (1.0 + np.abs(c_dom))))
+
+
+def certify(net: Network, pattern, lower, upper, margin: str = "both",
+            A_dom: np.ndarray | None = None, c_dom: np.ndarray | None = None) -> Certificate:
+    """Solve the certificate LP of ``pattern`` on the domain and evaluate the margin at its optimum.
+
+    The domain is the box [lower, upper] (scalars or per-coordinate arrays of shape (n0,)) and,
+    if given, the constraints ``A_dom x <= c_dom`` (rows without the margin variable)."""
     s = np.asarray(pattern, dtype=bool).reshape(-1)
     A, c = affine_maps(net, s)
     const = ~A.any(axis=1)
@@ -68,12 +86,17 @@ def certify(net: Network, pattern, lower: float, upper: float, margin: str = "bo
     if margin == "active":
         with_t = s[rows].astype(float)
     n0 = net.n0
+    lo = np.broadcast_to(np.asarray(lower, dtype=np.float64), (n0,))
+    up = np.broadcast_to(np.asarray(upper, dtype=np.float64), (n0,))
     A_ub = np.hstack([G, with_t[:, None]])
+    if A_dom is not None:
+        A_ub = np.vstack([A_ub, np.hstack([A_dom, np.zeros((A_dom.shape[0], 1))])])
+        h = np.concatenate([h, c_dom])
     cost = np.zeros(n0 + 1)
     cost[-1] = -1.0
-    bounds = [(lower, upper)] * n0 + [(None, _T_CAP)]
-    if A_ub.shape[0] == 0:
-        x = np.full(n0, 0.5 * (lower + upper))
+    bounds = [(float(a), float(b)) for a, b in zip(lo, up)] + [(None, _T_CAP)]
+    if G.shape[0] == 0 and A_dom is None:
+        x = 0.5 * (lo + up)
         return Certificate(evaluate_margin(A, c, s, x, margin), x)
     res = linprog(
         cost,
@@ -84,18 +107,22 @@ def certify(net: Network, pattern, lower: float, upper: float, margin: str = "bo
         # presolve costs more than it saves on these dense LPs (about 3x slower in a trial)
         options={"presolve": False, "primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10},
     )
-    if res.status == 2:  # infeasible (only possible for the sign-only rows of margin="active")
+    if res.status == 2:  # infeasible (sign-only rows of margin="active", or the domain's rows)
         return Certificate(-np.inf, None)
     if res.status != 0 or res.x is None:
         raise RuntimeError(f"certificate LP failed: {res.message}")
-    x = np.clip(res.x[:n0], lower, upper)
+    x = np.clip(res.x[:n0], lo, up)
+    if not in_constraints(x, A_dom, c_dom):
+        return Certificate(-np.inf, None)
     return Certificate(evaluate_margin(A, c, s, x, margin), x)
 
 
-def brute_force_patterns(net: Network, lower: float, upper: float, eps: float, margin: str = "both") -> np.ndarray:
+def brute_force_patterns(net: Network, lower, upper, eps: float, margin: str = "both",
+                         A_dom: np.ndarray | None = None, c_dom: np.ndarray | None = None) -> np.ndarray:
     """Every pattern among all 2^N that the certificate accepts (bool, k x N); for N <= 20.
 
     An independent count for tests and small networks: no search, no pruning, one LP a pattern.
+    The domain is the box [lower, upper] (scalars or arrays) and the optional ``A_dom x <= c_dom``.
     """
     N = net.n_units
     if N > 20:
@@ -103,6 +130,6 @@ def brute_force_patterns(net: Network, lower: float, upper: float, eps: float, m
     found = []
     for code in range(2**N):
         s = np.array([(code >> (N - 1 - i)) & 1 for i in range(N)], dtype=bool)
-        if certify(net, s, lower, upper, margin).certifies(eps):
+        if certify(net, s, lower, upper, margin, A_dom, c_dom).certifies(eps):
             found.append(s)
     return np.array(found, dtype=bool).reshape(-1, N)

@@ -25,8 +25,7 @@ def _count(args: argparse.Namespace) -> int:
         options["progress"] = _progress
     res = count_regions(
         args.model,
-        lower=args.lower,
-        upper=args.upper,
+        domain=_domain(args),
         method=args.method,
         eps=args.eps,
         threads=args.threads,
@@ -44,6 +43,39 @@ def _count(args: argparse.Namespace) -> int:
     else:
         print(res.summary())
     return 0 if res.complete else 3
+
+
+def _number_or_npy(value: str, flag: str):
+    """A float, or the array in a .npy file (for per-coordinate bounds and points)."""
+    import numpy as np
+
+    try:
+        return float(value)
+    except ValueError:
+        pass
+    try:
+        return np.load(value, allow_pickle=False)
+    except (OSError, ValueError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ValueError(f"{flag} {value!r} is neither a number nor a readable .npy file ({reason})") from None
+
+
+def _domain(args: argparse.Namespace):
+    """The Domain of the count flags: the box --lower/--upper, --around X --radius R in it, or --plane A B C."""
+    from . import domain as D
+
+    lower = _number_or_npy(args.lower, "--lower")
+    upper = _number_or_npy(args.upper, "--upper")
+    if args.around is not None and args.plane is not None:
+        raise ValueError("give --around or --plane, not both")
+    if (args.around is None) != (args.radius is None):
+        raise ValueError("--around X.npy needs --radius R (and --radius needs --around)")
+    if args.around is not None:
+        return D.around(_number_or_npy(args.around, "--around"), args.radius, lower, upper)
+    if args.plane is not None:
+        a, b, c = (_number_or_npy(p, "--plane") for p in args.plane)
+        return D.plane(a, b, c, lower, upper)
+    return D.box(lower, upper)
 
 
 def _progress(regions: int, seconds: float, fraction: float) -> None:
@@ -93,10 +125,15 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
     sub = p.add_subparsers(dest="command", required=True)
 
-    c = sub.add_parser("count", help="count the linear regions of a network on a box")
+    c = sub.add_parser("count", help="count the linear regions of a network on a box, around a point or on a plane")
     c.add_argument("model", help="a torch.save'd nn.Sequential or state_dict, or an .npz of W1, b1, ...")
-    c.add_argument("--lower", type=float, default=0.0, help="lower end of the input box (default 0)")
-    c.add_argument("--upper", type=float, default=1.0, help="upper end of the input box (default 1)")
+    c.add_argument("--lower", default="0", help="lower end of the input box: a number or a FILE.npy of shape (n0,) (default 0)")
+    c.add_argument("--upper", default="1", help="upper end of the input box: a number or a FILE.npy of shape (n0,) (default 1)")
+    c.add_argument("--around", default=None, metavar="X.npy",
+                   help="count on the box [X - R, X + R] within the input box (needs --radius)")
+    c.add_argument("--radius", type=float, default=None, metavar="R", help="radius of --around")
+    c.add_argument("--plane", nargs=3, default=None, metavar=("A.npy", "B.npy", "C.npy"),
+                   help="count on the plane through three inputs, cut by the input box (method lp: exact planar path)")
     c.add_argument("--method", choices=("lp", "milp", "brute"), default="lp",
                    help="lp (default: exact, fast, no licence), milp (the paper's program, Gurobi) or brute")
     c.add_argument("--eps", type=float, default=DEFAULT_EPS, help=f"region margin (default {DEFAULT_EPS:g})")

@@ -1,12 +1,15 @@
-"""``count_regions``: one entry point for every counting method."""
+"""``count_regions``: one entry point for every counting method and every domain."""
 
 from __future__ import annotations
 
 import time
 from typing import Any
 
+import numpy as np
+
 from .certificate import brute_force_patterns
-from .network import check_box, load_network
+from .domain import Domain, DomainError, Reduced, as_domain
+from .network import load_network
 from .regions import DEFAULT_EPS, CountResult, check_eps, check_margin, pack_patterns
 
 METHODS = ("lp", "milp", "brute")
@@ -14,50 +17,120 @@ METHODS = ("lp", "milp", "brute")
 
 def count_regions(
     model: Any,
-    lower: float = 0.0,
-    upper: float = 1.0,
+    lower: Any = 0.0,
+    upper: Any = 1.0,
     method: str = "lp",
     eps: float = DEFAULT_EPS,
     threads: int = 1,
     time_limit: float | None = None,
     margin: str = "both",
     return_patterns: bool = False,
+    domain: Domain | None = None,
     **options: Any,
 ) -> CountResult:
-    """Count the linear regions of ``model`` on the box [lower, upper]^{n0}.
+    """Count the linear regions of ``model`` on a domain: the box [lower, upper] (scalars, or
+    per-coordinate arrays of shape (n0,)), or ``domain`` (a :class:`linregions.domain.Domain`:
+    :func:`~linregions.domain.box`, :func:`~linregions.domain.around`,
+    :func:`~linregions.domain.polytope`, :func:`~linregions.domain.affine_slice`,
+    :func:`~linregions.domain.plane`), given instead of lower/upper.
 
     ``model`` is anything :func:`load_network` reads. ``method`` is ``"lp"`` (the default:
-    depth-first LP enumeration, exact and certified), ``"milp"`` (the paper's mixed-integer
-    program with Gurobi, size-limited by pip's licence) or ``"brute"``
-    (every one of the 2^N patterns through the certificate LP; N <= 20). Further keyword options
-    go to the method (for the MILP: ``seed``, ``bounds``; for the LP search: ``shard``,
-    ``checkpoint``, ``progress``).
+    exact and certified, without a MILP solver), ``"milp"`` (the paper's mixed-integer program
+    with Gurobi, size-limited by pip's licence) or ``"brute"`` (every one of the 2^N patterns through the certificate LP; N <= 20). The three
+    take every domain and give the same regions. With ``"lp"`` the search picks its path by the
+    domain's dimension d (``result.path``): d = 2 runs the exact planar polygon split
+    (:mod:`linregions.planar`, no LP), d = 1 the same on intervals, larger boxes the depth-first
+    LP search (:mod:`linregions.lpenum`); a polytope or slice of dimension > 2 is refused by
+    ``"lp"`` (count it with ``"milp"`` or ``"brute"``). Further keyword options go to the method
+    (for the MILP: ``seed``, ``bounds``; for the LP search: ``shard``, ``checkpoint``,
+    ``progress``; a box count with ``shard`` or ``checkpoint`` always runs the LP search; for the
+    planar/interval path: ``progress`` and ``return_polygons``).
     """
     net = load_network(model)
-    lower, upper = check_box(lower, upper)
     eps = check_eps(eps)
     margin = check_margin(margin)
     if threads < 1:
         raise ValueError(f"threads must be >= 1, got {threads}")
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+    if domain is not None and not (_is(lower, 0.0) and _is(upper, 1.0)):
+        raise DomainError("give either domain= or lower/upper, not both (a Domain carries its own box)")
+    dom = as_domain(domain, lower, upper)
+    red = dom.reduce(net)
+    lo_f, up_f = dom.box_range()
+    desc = dom.describe(net)
+    desc["dim"] = red.dim
     if method == "milp":
         from .milp import count_milp
 
-        return count_milp(net, lower, upper, eps=eps, margin=margin, threads=threads,
-                          time_limit=time_limit, return_patterns=return_patterns, **options)
-    if method == "lp":
-        from .lpenum import count_lp
-
-        return count_lp(net, lower, upper, eps=eps, margin=margin, threads=threads,
-                        time_limit=time_limit, return_patterns=return_patterns, **options)
-    if method == "brute":
+        lo, up = _bounds(red)
+        res = count_milp(red.net, lo, up, eps=eps, margin=margin, threads=threads, time_limit=time_limit,
+                         return_patterns=return_patterns, A_dom=red.A, c_dom=red.c, **options)
+        path = "milp"
+    elif method == "brute":
         if options:
             raise TypeError(f"method 'brute' takes no options, got {sorted(options)}")
         t0 = time.perf_counter()
-        pats = brute_force_patterns(net, lower, upper, eps, margin)
-        return CountResult(
+        lo, up = _bounds(red)
+        pats = brute_force_patterns(red.net, lo, up, eps, margin, red.A, red.c)
+        res = CountResult(
             regions=len(pats), complete=True, method="brute", eps=eps, margin=margin,
-            seconds=time.perf_counter() - t0, widths=net.widths, n0=net.n0, lower=lower,
-            upper=upper, lps=2**net.n_units, threads=1,
+            seconds=time.perf_counter() - t0, widths=net.widths, n0=net.n0, lower=lo_f,
+            upper=up_f, lps=2**net.n_units, threads=1,
             patterns=pack_patterns(pats) if return_patterns else None,
         )
-    raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+        path = "brute"
+    else:
+        lp_only = "shard" in options or "checkpoint" in options
+        if red.dim <= 2 and not (lp_only and red.is_box):
+            res = _count_planar(red, eps, margin, time_limit, return_patterns, options)
+            path = res.path
+        else:
+            if not red.is_box:
+                raise DomainError(
+                    f"method 'lp' counts boxes of any dimension and polytopes/slices of dimension <= 2, but this "
+                    f"{dom.label} has dimension {red.dim}{' and shard/checkpoint ask the LP search' if red.dim <= 2 else ''}; "
+                    "count it with method='milp' or method='brute' (N <= 20)")
+            from .lpenum import count_lp
+
+            lo, up = _bounds(red)
+            res = count_lp(red.net, lo, up, eps=eps, margin=margin, threads=threads, time_limit=time_limit,
+                           return_patterns=return_patterns, **options)
+            path = getattr(res, "path", "") or "lp-zeta"
+    res.lower, res.upper, res.n0 = lo_f, up_f, net.n0
+    res.path = path
+    res.domain = desc
+    return res
+
+
+def _is(value: Any, scalar: float) -> bool:
+    return np.ndim(value) == 0 and float(value) == scalar
+
+
+def _bounds(red: Reduced) -> tuple[Any, Any]:
+    """The reduced box as two floats when it is a cube (the counters' fast, old form), else arrays."""
+    if red.uniform:
+        return float(red.lower[0]), float(red.upper[0])
+    return red.lower, red.upper
+
+
+def _count_planar(red: Reduced, eps: float, margin: str, time_limit: float | None, return_patterns: bool,
+                  options: dict) -> CountResult:
+    """The planar (d = 2) or interval (d = 1) path of method 'lp' as a CountResult."""
+    from .planar import count_planar
+
+    progress = options.pop("progress", None)
+    return_polygons = bool(options.pop("return_polygons", False))
+    if options:
+        raise ValueError(f"unknown option(s) {sorted(options)} for the {'planar' if red.dim == 2 else 'interval'} "
+                         "path of method 'lp'; it takes progress and return_polygons")
+    r = count_planar(red.net, red.lower, red.upper, red.A, red.c, eps=eps, margin=margin,
+                     return_patterns=return_patterns, return_polygons=return_polygons, time_limit=time_limit)
+    if progress is not None:
+        progress(r.regions, r.seconds, 1.0 if r.complete else 0.0)
+    return CountResult(
+        regions=r.regions, complete=r.complete, method="lp", eps=eps, margin=margin, seconds=r.seconds,
+        widths=red.net.widths, n0=red.net.n0, lower=0.0, upper=0.0, nodes=r.stats["nodes"], lps=0,
+        status="complete" if r.complete else "time_limit", threads=1,
+        patterns=r.patterns, path="planar" if red.dim == 2 else "interval", polygons=r.polygons,
+    )

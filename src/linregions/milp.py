@@ -36,7 +36,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .certificate import certify, evaluate_margin
+from .certificate import certify, evaluate_margin, in_constraints
 from .extras import require
 from .network import Network, affine_maps
 from .regions import CountResult, pack_patterns, sort_packed
@@ -91,8 +91,9 @@ def check_licence(net: Network, margin: str = "both") -> None:
         )
 
 
-def interval_bounds(net: Network, lower: float, upper: float) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Pre-activation bounds (lo, hi) of every layer: exact for layer 1, interval arithmetic after."""
+def interval_bounds(net: Network, lower, upper) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Pre-activation bounds (lo, hi) of every layer over the box [lower, upper] (scalars or
+    per-coordinate arrays): exact for layer 1, interval arithmetic after."""
     out = []
     lo_in = np.full(net.n0, lower)
     hi_in = np.full(net.n0, upper)
@@ -112,8 +113,8 @@ def _pad(v: np.ndarray) -> np.ndarray:
 
 def count_milp(
     net: Network,
-    lower: float,
-    upper: float,
+    lower,
+    upper,
     *,
     eps: float,
     margin: str = "both",
@@ -122,8 +123,14 @@ def count_milp(
     return_patterns: bool = False,
     seed: int = 0,
     gurobi_log: str | None = None,
+    A_dom: np.ndarray | None = None,
+    c_dom: np.ndarray | None = None,
 ) -> CountResult:
-    """Count regions with the paper's MILP; see the module docstring."""
+    """Count regions with the paper's MILP; see the module docstring.
+
+    The domain is the box [lower, upper] (scalars or per-coordinate arrays of shape (n0,)) and,
+    if given, the linear constraints ``A_dom x <= c_dom`` on the input. The big-M values come
+    from the box, which contains the domain, so they stay valid."""
     gp = require("gurobipy", "milp", "method 'milp' (the paper's MILP)")
     GRB = gp.GRB
 
@@ -141,7 +148,11 @@ def count_milp(
         if time_limit is not None:
             m.Params.TimeLimit = float(time_limit)
 
+        lower = np.broadcast_to(np.asarray(lower, dtype=np.float64), (net.n0,)).copy()
+        upper = np.broadcast_to(np.asarray(upper, dtype=np.float64), (net.n0,)).copy()
         x = m.addMVar(net.n0, lb=lower, ub=upper, name="x")
+        if A_dom is not None:
+            m.addConstr(A_dom @ x <= c_dom, name="domain")
         f = m.addVar(lb=eps, ub=eps, name="f")
         prev = x
         zs = []
@@ -184,10 +195,11 @@ def count_milp(
             """The solver's own point is a witness when its evaluated margin is >= eps; otherwise
             the certificate LP decides (it finds the largest margin, so it never loses a region)."""
             A, c = affine_maps(net, vals)
-            if evaluate_margin(A, c, vals, np.clip(point, lower, upper), margin) >= eps:
+            point = np.clip(point, lower, upper)
+            if in_constraints(point, A_dom, c_dom) and evaluate_margin(A, c, vals, point, margin) >= eps:
                 return True
             state["lps"] += 1
-            return certify(net, vals, lower, upper, margin).certifies(eps)
+            return certify(net, vals, lower, upper, margin, A_dom, c_dom).certifies(eps)
 
         def callback(model, where):
             if where != GRB.Callback.MIPSOL:
@@ -240,7 +252,7 @@ def count_milp(
         patterns = sort_packed(pack_patterns(np.array(certified, dtype=bool).reshape(-1, net.n_units)))
     return CountResult(
         regions=state["regions"], complete=complete, method="milp", eps=eps, margin=margin,
-        seconds=time.perf_counter() - t0, widths=net.widths, n0=net.n0, lower=lower, upper=upper,
-        rejected=rejected, nodes=nodes, callbacks=state["callbacks"], lps=lps, status=status_name,
+        seconds=time.perf_counter() - t0, widths=net.widths, n0=net.n0, lower=float(np.min(lower)),
+        upper=float(np.max(upper)), rejected=rejected, nodes=nodes, callbacks=state["callbacks"], lps=lps, status=status_name,
         threads=threads, patterns=patterns,
     )

@@ -72,6 +72,13 @@ class CountResult:
 
     ``regions`` is exact only when ``complete`` is true; a count stopped by a limit is a lower
     bound. ``rejected`` counts patterns a solver proposed that the LP certificate refused.
+    ``lower``/``upper`` are the smallest lower and largest upper bound of the input box (the
+    cube's ends for a uniform box); ``domain`` describes the domain in full
+    (:meth:`linregions.domain.Domain.describe`: kind, label, dim, ...), and ``path`` says which
+    search ran: "planar" (d = 2) or "interval" (d = 1) geometry, "lp-zeta" (the LP search in the
+    first layer's coordinates), "milp" or "brute". ``polygons`` (planar/interval path, if asked
+    with ``return_polygons=True``) are the regions' vertex arrays in the domain's coordinates, in
+    the order of ``patterns``.
     """
 
     regions: int
@@ -93,6 +100,9 @@ class CountResult:
     shard: tuple[int, int] = (0, 1)
     patterns: np.ndarray | None = field(default=None, repr=False)
     version: str = ""
+    path: str = ""
+    domain: dict = field(default_factory=dict)
+    polygons: list | None = field(default=None, repr=False)
 
     def __post_init__(self):
         if not self.version:
@@ -102,8 +112,13 @@ class CountResult:
 
     def to_dict(self) -> dict:
         """A JSON-friendly dict of the result, without the patterns."""
-        d = dataclasses.asdict(self)
+        polygons, self.polygons = self.polygons, None  # asdict would deep-copy every vertex array
+        try:
+            d = dataclasses.asdict(self)
+        finally:
+            self.polygons = polygons
         d.pop("patterns")
+        d.pop("polygons")
         d["widths"] = list(self.widths)
         d["shard"] = list(self.shard)
         return d
@@ -113,14 +128,32 @@ class CountResult:
         rate = self.regions / self.seconds if self.seconds > 0 else float("inf")
         return (
             f"{self.regions} {kind}; network {self.n0}-{'-'.join(map(str, self.widths))} on "
-            f"[{self.lower:g}, {self.upper:g}]^{self.n0}; method {self.method}, eps {self.eps:g}, "
+            f"{self.domain_text()}; method {self.method}"
+            f"{f' (path {self.path})' if self.path and self.path != self.method else ''}, eps {self.eps:g}, "
             f"margin {self.margin}; {self.rejected} rejected by the certificate; "
             f"{self.seconds:.2f} s ({rate:.0f} regions/s)"
         )
 
 
+    def domain_text(self) -> str:
+        """The domain in words: the cube, or the kind of domain and the box it lies in."""
+        cube = f"[{self.lower:g}, {self.upper:g}]^{self.n0}"
+        d = self.domain or {}
+        label = d.get("label", "box")
+        if label == "box" and d.get("uniform_box", True):
+            return cube
+        if label in ("box", "around"):
+            what = "a per-coordinate box" if label == "box" else f"the box of radius {d.get('radius', 0):g} around a point"
+            return f"{what} within {cube}"
+        if label == "polytope":
+            return f"a polytope ({d.get('constraints', 0)} constraints) in {cube}"
+        dim = d.get("slice_dim", d.get("dim", 0))
+        what = "the plane through three points" if label == "plane" else f"a {dim}-D affine slice"
+        return f"{what}, cut by {cube}"
+
+
 #: Fields every shard of one count must share.
-_SHARD_SAME = ("method", "eps", "margin", "widths", "n0", "lower", "upper")
+_SHARD_SAME = ("method", "eps", "margin", "widths", "n0", "lower", "upper", "domain", "path")
 
 
 def sum_shards(records: list[dict]) -> dict:
@@ -138,7 +171,7 @@ def sum_shards(records: list[dict]) -> dict:
     if any(int(r["shard"][1]) != k for r in records) or got != list(range(k)):
         raise ValueError(f"shards {sorted(tuple(r['shard']) for r in records)} are not 0..{k - 1} of {k}")
     for key in _SHARD_SAME:
-        values = {repr(r[key]) for r in records}
+        values = {repr(r.get(key)) for r in records}  # domain/path are absent from older records
         if len(values) > 1:
             raise ValueError(f"shards disagree on {key}: {', '.join(sorted(values))}")
     first = records[0]
