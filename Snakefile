@@ -19,6 +19,7 @@ include: "workflow/rules/train.smk"
 include: "workflow/rules/count.smk"
 include: "workflow/rules/bounds.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/planes.smk"
 # Further studies, built only when asked for (not part of rule all):
 #   snakemake --cores 1 results/figures/constructions.png   figure (c), 2-input constructions
 #   snakemake --cores 2 results/tolerance.csv                counts at several eps

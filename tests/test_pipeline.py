@@ -146,7 +146,7 @@ def test_report_holds_figures_tables_and_config(quick):
 def test_figures_are_png_and_pdf_with_data(quick):
     # Proves each figure exists as a non-empty PNG and PDF (checked by magic bytes) with a CSV.
     fig = quick / "results" / "figures"
-    for name in ("regions_per_split", "error_vs_regions"):
+    for name in ("regions_per_split", "error_vs_regions", "plane_regions"):
         assert (fig / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert (fig / f"{name}.pdf").read_bytes()[:5] == b"%PDF-"
         assert len(pd.read_csv(fig / f"{name}.csv")) > 0

@@ -1,10 +1,11 @@
-"""The command line: ``linregions count``, ``linregions bounds``, ``linregions construct``."""
+"""The command line: ``linregions count``, ``slice``, ``bounds`` and ``construct``."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import logging
+import os
 import sys
 
 from .extras import MissingExtra
@@ -78,6 +79,20 @@ def _domain(args: argparse.Namespace):
     return D.box(lower, upper)
 
 
+def _slice(args: argparse.Namespace) -> int:
+    from .planes import draw_plane, plane_picture
+
+    a, b, c = (_number_or_npy(p, "--plane") for p in args.plane)
+    pic = plane_picture(args.model, a, b, c, _number_or_npy(args.lower, "--lower"),
+                        _number_or_npy(args.upper, "--upper"), eps=args.eps)
+    marks = [os.path.splitext(os.path.basename(p))[0] for p in args.plane]
+    draw_plane(pic, args.output, marks=marks, n0=len(a))
+    kind = "regions" if pic.complete else "regions at least (stopped)"
+    print(f"{pic.regions} {kind} on the plane through {', '.join(args.plane)} ({pic.path} path, "
+          f"{pic.seconds:.2f} s); picture written to {args.output}")
+    return 0 if pic.complete else 3
+
+
 def _progress(regions: int, seconds: float, fraction: float) -> None:
     rate = regions / seconds if seconds > 0 else 0.0
     print(f"  {regions} regions, {rate:.0f}/s, about {100 * fraction:.1f}% of the tree", file=sys.stderr)
@@ -146,6 +161,16 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--patterns", default=None, help="write the bit-packed patterns to this .npy file")
     c.add_argument("--json", action="store_true", help="print the result as JSON")
     c.set_defaults(func=_count)
+
+    s = sub.add_parser("slice", help="draw the regions on the plane through three inputs, with the exact count")
+    s.add_argument("model", help="a torch.save'd nn.Sequential or state_dict, or an .npz of W1, b1, ...")
+    s.add_argument("--plane", nargs=3, required=True, metavar=("A.npy", "B.npy", "C.npy"),
+                   help="three inputs (arrays of shape (n0,)); the plane is A + t1 (B - A) + t2 (C - A)")
+    s.add_argument("--lower", default="0", help="lower end of the input box: a number or a FILE.npy (default 0)")
+    s.add_argument("--upper", default="1", help="upper end of the input box: a number or a FILE.npy (default 1)")
+    s.add_argument("--eps", type=float, default=DEFAULT_EPS, help=f"region margin (default {DEFAULT_EPS:g})")
+    s.add_argument("-o", "--output", required=True, help="the picture (PNG, PDF or SVG by its extension)")
+    s.set_defaults(func=_slice)
 
     b = sub.add_parser("bounds", help="print every bound for the widths n0 n1 ... nL")
     b.add_argument("widths", type=int, nargs="+", metavar="N", help="n0 n1 ... nL")

@@ -131,6 +131,7 @@ def all_outputs():
         *[f"{R}/report/{name}.html" for name in ("networks", "splits", "config")],
         *figure_files("regions_per_split"),
         *figure_files("error_vs_regions"),
+        *figure_files("plane_regions"),
     ]
 
 
