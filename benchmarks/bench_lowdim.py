@@ -162,7 +162,11 @@ def polygon(a: np.ndarray, V: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nd
     verts = np.array(verts)
     scale = np.abs(G).sum(axis=1) * np.abs(verts).max() + np.abs(h) + 1.0
     on = (np.abs(verts @ G.T - h) <= 1e-9 * scale).sum(axis=0) >= 2
-    return G[on], h[on], verts
+    G, h = G[on], h[on]
+    norm = np.linalg.norm(G, axis=1)
+    _, first = np.unique(np.round(np.c_[G, h] / norm[:, None], 9), axis=0, return_index=True)
+    first = np.sort(first)  # one row per edge line (pixels with proportional constraints repeat it)
+    return G[first], h[first], verts
 
 
 def largest_square(G: np.ndarray, h: np.ndarray) -> tuple[np.ndarray, float]:
