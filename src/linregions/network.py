@@ -169,7 +169,8 @@ def _affine_step(m: Any, i: int, shape: tuple[int, ...] | None):
         return (lambda X: X * scale), shift, shape
     if isinstance(m, nn.Conv2d):
         if shape is None or len(shape) != 3:
-            raise ModelError(f"Conv2d at position {i} needs the input shape of one sample: pass "
+            got = "no input shape" if shape is None else f"input of shape {shape}"
+            raise ModelError(f"Conv2d at position {i} gets {got}; it needs one sample's (C, H, W): pass "
                              f"input_shape=(C, H, W), e.g. load_network(model, input_shape=({m.in_channels}, 28, 28))")
         if shape[0] != m.in_channels:
             raise ModelError(f"Conv2d at position {i} expects {m.in_channels} channels, gets input of shape {shape}")
@@ -183,7 +184,9 @@ def _affine_step(m: Any, i: int, shape: tuple[int, ...] | None):
         return lin, shift, out
     if isinstance(m, nn.AvgPool2d):
         if shape is None or len(shape) != 3:
-            raise ModelError(f"AvgPool2d at position {i} needs the input shape of one sample: pass input_shape=(C, H, W)")
+            got = "no input shape" if shape is None else f"input of shape {shape}"
+            raise ModelError(f"AvgPool2d at position {i} gets {got}; it needs one sample's (C, H, W): "
+                             "pass input_shape=(C, H, W)")
         k = m.kernel_size
         s = m.stride if m.stride is not None else k
         if (k if isinstance(k, tuple) else (k, k)) != (s if isinstance(s, tuple) else (s, s)) \
@@ -201,7 +204,9 @@ def from_sequential(module: Any, input_shape: Sequence[int] | None = None, check
 
     The affine modules between two ReLUs (Linear, Conv2d, AvgPool2d, eval-mode BatchNorm1d/2d,
     Flatten) compose into one dense Linear, so a BatchNorm folds into the Linear before it, or,
-    after a ReLU, into the next one; Dropout and Identity are identities at inference. The
+    after a ReLU, into the next one; Dropout and Identity are identities at inference (in either
+    mode: the count describes the inference-time function), while a BatchNorm in training mode,
+    whose output depends on the batch, is refused. A ReLU right after a ReLU adds no units. The
     affine modules after the last ReLU are the output layer and are ignored. Conv2d, AvgPool2d
     and BatchNorm2d need ``input_shape``, the shape of one sample without the batch axis, e.g.
     ``(1, 28, 28)``. With ``check`` the result is compared with the module's own float64
