@@ -292,7 +292,7 @@ def run_linregions(layers, domain: dict, plane, timeout: float, method: str) -> 
         if not hasattr(lr, "plane"):
             return {"status": "n/a", "error": "needs linregions.plane (branch planar)"}
         net, a, b, c = plane
-        res = lr.count_regions(net, domain=lr.plane(a, b, c), method=method, time_limit=timeout)
+        res = lr.count_regions(net, domain=lr.plane(a, b, c), method=method, threads=1, time_limit=timeout)
     else:
         r = float(domain["radius"])
         res = lr.count_regions([tuple(l) for l in layers], -r, r, method=method, threads=1, time_limit=timeout)
@@ -429,7 +429,7 @@ def main(argv=None) -> int:
     head = ["case", "domain", "net", "grid >="]
     for t in tools:
         head += [f"{t} regions", f"{t} s"]
-    head += [f"{p} / linregions" for p in PEERS if p in tools] + ["agree"]
+    head += [f"{p} s / linregions s" for p in PEERS if p in tools] + ["agree"]
     print("| " + " | ".join(head) + " |")
     print("|" + "---|" * len(head))
     for r in rows:
