@@ -26,8 +26,8 @@ def _truncated(path):
     path.write_bytes(path.read_bytes()[:100])
 
 
-def _conv(path):
-    torch.save(nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU()), path)
+def _maxpool(path):
+    torch.save(nn.Sequential(nn.Linear(4, 4), nn.ReLU(), nn.MaxPool1d(2), nn.Linear(2, 1)), path)
 
 
 def _nan(path):
@@ -48,7 +48,7 @@ def _beyond_licence(path):
 CASES = {
     # name: (writer, file suffix, extra arguments, words the line must hold: value, then fix)
     "truncated checkpoint": (_truncated, ".pt", [], ["m.pt", "corrupt", "re-save it with torch.save"]),
-    "unsupported layer": (_conv, ".pt", [], ["Conv2d", "only Linear and ReLU are supported"]),
+    "unsupported layer": (_maxpool, ".pt", [], ["MaxPool1d", "supported are Linear, ReLU, Conv2d"]),
     "non-finite weights": (_nan, ".pt", [], ["layer 1", "NaN or inf", "retrain or clean"]),
     "empty box": (_good, ".pt", ["--lower", "1", "--upper", "0"], ["lower=1.0, upper=0.0", "lower < upper"]),
     "eps not positive": (_good, ".pt", ["--eps", "0"], ["got 0.0", "positive"]),

@@ -1,14 +1,17 @@
 """The network representation: a ReLU network is its hidden layers, a list of (W, b) float64 arrays.
 
 The output layer of a classifier is linear and does not create regions, so it is not kept.
-Networks load from a torch ``nn.Sequential`` of ``Linear`` and ``ReLU`` modules, from a file
-written by ``torch.save`` of such a module or of its ``state_dict``, or from (W, b) arrays.
-Anything else is rejected with a :class:`ModelError` whose message is one line.
+Networks load from a torch ``nn.Sequential`` (Linear and ReLU, and the affine modules that
+compose into dense Linear layers: Conv2d, AvgPool2d, eval-mode BatchNorm, Flatten, Dropout,
+Identity), from a file written by ``torch.save`` of such a module or of a Linear-only
+``state_dict``, or from (W, b) arrays (``.npz``). Torch is optional: it is imported only to read
+torch objects. Anything else is rejected with a :class:`ModelError` whose message is one line.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
@@ -95,40 +98,205 @@ def _tensor(t: Any) -> np.ndarray:
     return t.detach().cpu().double().numpy()
 
 
-def from_sequential(module: Any) -> Network:
-    """Hidden layers of an ``nn.Sequential`` of Linear and ReLU modules.
+TORCH_HINT = "pip install 'linregions[torch]'"
+SUPPORTED = ("Linear, ReLU, Conv2d, AvgPool2d, BatchNorm1d/2d (eval mode), Flatten, Dropout and Identity")
 
-    Every Linear must be followed by a ReLU, except a final Linear (the output layer), which is
-    ignored. Any other module (Conv, Sigmoid, BatchNorm, ...) is rejected. Flatten and Identity
-    are accepted as no-ops.
-    """
+
+def _modules(module: Any) -> list:
+    """The leaf modules of a (possibly nested) ``nn.Sequential``, in order."""
     import torch.nn as nn
 
-    mods = [m for m in module.children()] if isinstance(module, nn.Sequential) else None
-    if mods is None:
+    out = []
+    for m in module.children():
+        out.extend(_modules(m) if isinstance(m, nn.Sequential) else [m])
+    return out
+
+
+def _affine_step(m: Any, i: int, shape: tuple[int, ...] | None):
+    """One affine module as (linear part on a batch, shift, output shape); None for an identity.
+
+    ``shape`` is the shape of one input sample (without the batch axis), None while unknown.
+    The linear part acts on float64 batches of shape (k, *shape); the shift has the output shape.
+    """
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+
+    name = type(m).__name__
+    if isinstance(m, (nn.Identity, nn.Dropout)):  # Dropout is the identity at inference
+        return None
+    if isinstance(m, nn.Flatten):
+        if shape is None:  # the input is read flat (row-major), which is what Flatten makes of it
+            return None
+        if m.start_dim not in (1, -len(shape) - 1) or m.end_dim != -1:
+            raise ModelError(f"Flatten at position {i} has start_dim={m.start_dim}, end_dim={m.end_dim}: "
+                             "only the default Flatten() (all but the batch axis) is supported")
+        n = int(np.prod(shape))
+        return (lambda X: X.reshape(X.shape[0], n)), None, (n,)
+    if isinstance(m, nn.Linear):
+        if shape is None:
+            shape = (m.in_features,)
+        if shape != (m.in_features,):
+            raise ModelError(f"Linear at position {i} expects {m.in_features} inputs but gets shape {shape}; "
+                             "add nn.Flatten() before it or fix input_shape")
+        W = m.weight.detach().double()
+        shift = m.bias.detach().double() if m.bias is not None else None
+        return (lambda X: X @ W.T), shift, (m.out_features,)
+    if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
+        if m.training:
+            raise ModelError(f"{name} at position {i} is in training mode, where its output depends on the "
+                                 "batch; call model.eval() to count the inference-time function")
+        if m.running_mean is None or m.running_var is None:
+            raise ModelError(f"{name} at position {i} has no running statistics (track_running_stats=False), "
+                             "so its output always depends on the batch; it cannot be counted")
+        if shape is None and isinstance(m, nn.BatchNorm1d):
+            shape = (m.num_features,)
+        want = (m.num_features,) if isinstance(m, nn.BatchNorm1d) else None
+        ok = shape is not None and (shape == want if want else len(shape) == 3 and shape[0] == m.num_features)
+        if not ok:
+            raise ModelError(f"{name}({m.num_features}) at position {i} gets input of shape {shape}; "
+                             + ("BatchNorm1d needs a flat vector of num_features" if want else
+                                "BatchNorm2d needs (C, H, W) with C = num_features: pass input_shape"))
+        # y = gamma (x - mean) / sqrt(var + eps) + beta = scale x + (beta - scale mean)
+        scale = 1.0 / torch.sqrt(m.running_var.detach().double() + m.eps)
+        if m.weight is not None:
+            scale = scale * m.weight.detach().double()
+        shift = -scale * m.running_mean.detach().double()
+        if m.bias is not None:
+            shift = shift + m.bias.detach().double()
+        view = (-1,) + (1,) * (len(shape) - 1)
+        scale, shift = scale.reshape(view), shift.reshape(view).expand(shape)
+        return (lambda X: X * scale), shift, shape
+    if isinstance(m, nn.Conv2d):
+        if shape is None or len(shape) != 3:
+            got = "no input shape" if shape is None else f"input of shape {shape}"
+            raise ModelError(f"Conv2d at position {i} gets {got}; it needs one sample's (C, H, W): pass "
+                             f"input_shape=(C, H, W), e.g. load_network(model, input_shape=({m.in_channels}, 28, 28))")
+        if shape[0] != m.in_channels:
+            raise ModelError(f"Conv2d at position {i} expects {m.in_channels} channels, gets input of shape {shape}")
+        if tuple(m.dilation) != (1, 1) or m.groups != 1 or m.padding_mode != "zeros":
+            raise ModelError(f"Conv2d at position {i} has dilation={tuple(m.dilation)}, groups={m.groups}, "
+                             f"padding_mode={m.padding_mode!r}: only dilation 1, groups 1 and zero padding are supported")
+        w = m.weight.detach().double()
+        lin = lambda X: F.conv2d(X, w, None, m.stride, m.padding)  # noqa: E731
+        out = tuple(lin(torch.zeros((1,) + shape, dtype=torch.float64)).shape[1:])
+        shift = m.bias.detach().double().reshape(-1, 1, 1).expand(out) if m.bias is not None else None
+        return lin, shift, out
+    if isinstance(m, nn.AvgPool2d):
+        if shape is None or len(shape) != 3:
+            got = "no input shape" if shape is None else f"input of shape {shape}"
+            raise ModelError(f"AvgPool2d at position {i} gets {got}; it needs one sample's (C, H, W): "
+                             "pass input_shape=(C, H, W)")
+        k = m.kernel_size
+        s = m.stride if m.stride is not None else k
+        if (k if isinstance(k, tuple) else (k, k)) != (s if isinstance(s, tuple) else (s, s)) \
+                or m.padding not in (0, (0, 0)) or m.ceil_mode:
+            raise ModelError(f"AvgPool2d at position {i} has kernel_size={k}, stride={s}, padding={m.padding}, "
+                             f"ceil_mode={m.ceil_mode}: only kernel_size = stride, no padding, ceil_mode=False are supported")
+        lin = lambda X: F.avg_pool2d(X, k, s, 0, False, True, m.divisor_override)  # noqa: E731
+        out = tuple(lin(torch.zeros((1,) + shape, dtype=torch.float64)).shape[1:])
+        return lin, None, out
+    raise ModelError(f"unsupported module {name} at position {i}: supported are {SUPPORTED}")
+
+
+def from_sequential(module: Any, input_shape: Sequence[int] | None = None, check: bool = True) -> Network:
+    """Hidden layers of an ``nn.Sequential`` (nested Sequentials are flattened), as it computes in eval mode.
+
+    The affine modules between two ReLUs (Linear, Conv2d, AvgPool2d, eval-mode BatchNorm1d/2d,
+    Flatten) compose into one dense Linear, so a BatchNorm folds into the Linear before it, or,
+    after a ReLU, into the next one; Dropout and Identity are identities at inference (in either
+    mode: the count describes the inference-time function), while a BatchNorm in training mode,
+    whose output depends on the batch, is refused. A ReLU right after a ReLU adds no units. The
+    affine modules after the last ReLU are the output layer and are ignored. Conv2d, AvgPool2d
+    and BatchNorm2d need ``input_shape``, the shape of one sample without the batch axis, e.g.
+    ``(1, 28, 28)``. With ``check`` the result is compared with the module's own float64
+    forward pass on random inputs in [0, 1] (one line of ModelError if they differ).
+    """
+    import torch
+    import torch.nn as nn
+
+    if not isinstance(module, nn.Sequential):
         raise ModelError(
             f"expected an nn.Sequential of Linear and ReLU modules, got {type(module).__name__}"
         )
-    mods = [m for m in mods if not isinstance(m, (nn.Flatten, nn.Identity))]
-    layers = []
-    i = 0
-    while i < len(mods):
-        m = mods[i]
-        if not isinstance(m, nn.Linear):
-            raise ModelError(
-                f"unsupported module {type(m).__name__} at position {i}: only Linear and ReLU are supported"
-            )
-        nxt = mods[i + 1] if i + 1 < len(mods) else None
-        if nxt is None:
-            break  # the output layer: linear, creates no regions
-        if not isinstance(nxt, nn.ReLU):
-            raise ModelError(
-                f"unsupported module {type(nxt).__name__} after Linear at position {i}: only ReLU activations are supported"
-            )
-        b = _tensor(m.bias) if m.bias is not None else np.zeros(m.out_features)
-        layers.append((_tensor(m.weight), b))
-        i += 2
-    return from_arrays(layers)
+    shape = _check_shape(input_shape) if input_shape is not None else None
+    in_shape = shape
+    mods = _modules(module)
+    layers: list[tuple[np.ndarray, np.ndarray]] = []
+    M = None  # rows: images of the basis vectors of the last ReLU's output (None: the identity)
+    c = None  # image of 0; None while the stretch since the last ReLU is the identity
+    stretch = False  # an affine module since the last ReLU
+    with torch.no_grad():
+        for i, m in enumerate(mods):
+            if isinstance(m, nn.ReLU):
+                if not layers and not stretch:
+                    raise ModelError(f"ReLU at position {i} comes before any Linear or Conv2d: "
+                                     "the network must start with an affine module")
+                if not stretch:
+                    continue  # ReLU(ReLU(z)) = ReLU(z): no new units
+                n = int(np.prod(shape))
+                W = M.reshape(M.shape[0], n).T.numpy() if M is not None else np.eye(n)
+                layers.append((W, c.reshape(n).numpy() if c is not None else np.zeros(n)))
+                M, c, stretch, shape = None, None, False, (n,)
+                continue
+            step = _affine_step(m, i, shape)
+            if step is None:
+                continue
+            lin, shift, out = step
+            if shape is None:  # the first module fixed the input shape (a flat Linear / BatchNorm1d)
+                shape = in_shape = (m.in_features,) if isinstance(m, nn.Linear) else (m.num_features,)
+            if M is None:
+                n = int(np.prod(shape))
+                if isinstance(m, nn.Linear):
+                    M = m.weight.detach().double().T.clone()  # exactly W.T, no product with I
+                else:
+                    M = lin(torch.eye(n, dtype=torch.float64).reshape((n,) + shape))
+            else:
+                M = lin(M)
+            c = lin(c[None])[0] if c is not None else torch.zeros(out, dtype=torch.float64)
+            if shift is not None:
+                c = c + shift
+            shape, stretch = out, True
+    net = from_arrays(layers)
+    if check:
+        output = (M, c) if stretch else None
+        _check_forward(module, net, output, in_shape)
+    return net
+
+
+def _check_shape(input_shape: Any) -> tuple[int, ...]:
+    try:
+        shape = tuple(int(s) for s in input_shape)
+    except (TypeError, ValueError):
+        raise ModelError(f"input_shape must be a tuple of positive ints like (1, 28, 28), got {input_shape!r}") from None
+    if not shape or any(s <= 0 for s in shape):
+        raise ModelError(f"input_shape must be a tuple of positive ints like (1, 28, 28), got {input_shape!r}")
+    return shape
+
+
+def _check_forward(module: Any, net: Network, output: Any, in_shape: tuple[int, ...], k: int = 16) -> None:
+    """Raise ModelError unless ``net`` (+ the output map) reproduces the module's float64 eval forward pass."""
+    import copy
+
+    import torch
+
+    ref_mod = copy.deepcopy(module).double().eval()
+    x = torch.from_numpy(np.random.default_rng(0).uniform(0.0, 1.0, size=(k,) + tuple(in_shape)))
+    with torch.no_grad():
+        ref = ref_mod(x).reshape(k, -1).numpy()
+    h = x.reshape(k, -1).numpy()
+    for W, b in net.layers:
+        h = np.maximum(h @ W.T + b, 0.0)
+    if output is not None:
+        M, c = output
+        h = h @ M.reshape(M.shape[0], -1).numpy() + c.reshape(-1).numpy()
+    if h.shape != ref.shape:
+        raise ModelError(f"the converted network gives outputs of shape {h.shape[1:]}, the module {ref.shape[1:]}; "
+                         "check input_shape")
+    err = float(np.max(np.abs(h - ref))) / max(1.0, float(np.max(np.abs(ref))))
+    if not err <= 1e-9:
+        raise ModelError(f"the converted network differs from the module's forward pass by {err:.2e} (relative); "
+                         "the model has a module whose inference function is not what it looks like")
 
 
 def from_state_dict(state: dict) -> Network:
@@ -141,8 +309,12 @@ def from_state_dict(state: dict) -> Network:
     groups: dict[str, dict[str, Any]] = {}
     for key, value in state.items():
         prefix, _, name = str(key).rpartition(".")
+        if name in ("running_mean", "running_var", "num_batches_tracked"):
+            raise ModelError(f"the state_dict holds BatchNorm statistics ({key!r}), and a state_dict does not say "
+                             "where they act: pass the nn.Module itself, load_network(model)")
         if name not in ("weight", "bias"):
-            raise ModelError(f"unsupported parameter {key!r} in state_dict: only Linear layers are supported")
+            raise ModelError(f"unsupported parameter {key!r} in state_dict: only Linear layers are supported; "
+                             "pass the nn.Module itself, load_network(model)")
         groups.setdefault(prefix, {})[name] = value
     if not groups:
         raise ModelError("the state_dict is empty")
@@ -158,7 +330,8 @@ def from_state_dict(state: dict) -> Network:
         if "weight" not in g or getattr(g["weight"], "ndim", 0) != 2:
             raise ModelError(
                 f"parameter group {prefix!r} is not a Linear layer (weight of shape "
-                f"{tuple(getattr(g.get('weight'), 'shape', ()))}); only Linear and ReLU are supported"
+                f"{tuple(getattr(g.get('weight'), 'shape', ()))}); a state_dict is read as Linear and ReLU "
+                "only: pass the nn.Module itself (with input_shape for a Conv2d)"
             )
         W = _tensor(g["weight"]) if hasattr(g["weight"], "detach") else np.asarray(g["weight"], float)
         if "bias" in g:
@@ -169,33 +342,38 @@ def from_state_dict(state: dict) -> Network:
     return from_arrays(linear[:-1]) if len(linear) > 1 else from_arrays([])
 
 
-def load_network(source: Any) -> Network:
+def load_network(source: Any, input_shape: Sequence[int] | None = None) -> Network:
     """A :class:`Network` from a Network, an ``nn.Sequential``, a state_dict, a list of (W, b), or a file.
 
     A file is read with ``torch.load`` and may hold a module or a state_dict (optionally inside a
-    dict under the key ``"state_dict"``); ``.npz`` files hold arrays ``W1, b1, W2, b2, ...``.
+    dict under the key ``"state_dict"``); ``.npz`` files hold arrays ``W1, b1, W2, b2, ...`` and
+    need no torch. ``input_shape`` is the shape of one input sample without the batch axis, e.g.
+    ``(1, 28, 28)``; a module with Conv2d, AvgPool2d or BatchNorm2d needs it (see
+    :func:`from_sequential`), and for every other source it is checked against n0.
     """
-    if isinstance(source, Network):
-        return source
     if isinstance(source, (str, os.PathLike)):
-        return _load_file(os.fspath(source))
-    if isinstance(source, dict):
-        return from_state_dict(source)
-    if isinstance(source, (list, tuple)):
-        return from_arrays(source)
-    try:
-        import torch.nn as nn
-    except ImportError:  # pragma: no cover - torch is a dependency
-        nn = None
-    if nn is not None and isinstance(source, nn.Module):
-        return from_sequential(source)
-    raise ModelError(
-        f"cannot read a network from {type(source).__name__}: give an nn.Sequential, a state_dict, "
-        "a list of (W, b) arrays or a file path"
-    )
+        net = _load_file(os.fspath(source), input_shape)
+    elif isinstance(source, Network):
+        net = source
+    elif isinstance(source, dict):
+        net = from_state_dict(source)
+    elif isinstance(source, (list, tuple)):
+        net = from_arrays(source)
+    else:
+        torch = sys.modules.get("torch")  # a torch module can only exist if torch was imported
+        if torch is not None and isinstance(source, torch.nn.Module):
+            return from_sequential(source, input_shape=input_shape)
+        raise ModelError(
+            f"cannot read a network from {type(source).__name__}: give an nn.Sequential, a state_dict, "
+            "a list of (W, b) arrays or a file path"
+        )
+    if input_shape is not None and int(np.prod(_check_shape(input_shape))) != net.n0:
+        raise ModelError(f"input_shape {tuple(input_shape)} has {int(np.prod(input_shape))} entries but the network "
+                         f"has n0 = {net.n0} inputs; fix input_shape")
+    return net
 
 
-def _load_file(path: str) -> Network:
+def _load_file(path: str, input_shape: Sequence[int] | None = None) -> Network:
     if not os.path.isfile(path):
         raise ModelError(f"model file {path!r} does not exist")
     if path.endswith(".npz"):
@@ -205,7 +383,11 @@ def _load_file(path: str) -> Network:
                 return from_arrays([(data[f"W{l}"], data[f"b{l}"]) for l in range(1, n + 1)])
         except (OSError, KeyError, ValueError) as exc:
             raise ModelError(f"model file {path!r} is not a valid .npz of W1, b1, ...: {exc}") from None
-    import torch
+    try:
+        import torch
+    except ImportError:
+        raise ModelError(f"reading the torch file {path!r} needs torch: {TORCH_HINT} "
+                         "(or save the layers as an .npz of W1, b1, W2, b2, ...)") from None
 
     try:
         obj = torch.load(path, map_location="cpu", weights_only=False)
@@ -216,7 +398,9 @@ def _load_file(path: str) -> Network:
         ) from None
     if isinstance(obj, dict) and "state_dict" in obj and isinstance(obj["state_dict"], dict):
         obj = obj["state_dict"]
-    return load_network(obj)
+    if isinstance(obj, (str, os.PathLike)):
+        raise ModelError(f"model file {path!r} holds a path, not a model; save the module or its state_dict")
+    return load_network(obj, input_shape=input_shape)
 
 
 def check_box(lower: float, upper: float) -> tuple[float, float]:
