@@ -25,7 +25,7 @@ def _count(args: argparse.Namespace) -> int:
     if args.method == "lp" and not args.json:
         options["progress"] = _progress
     res = count_regions(
-        args.model,
+        _model(args),
         domain=_domain(args),
         method=args.method,
         eps=args.eps,
@@ -44,6 +44,19 @@ def _count(args: argparse.Namespace) -> int:
     else:
         print(res.summary())
     return 0 if res.complete else 3
+
+
+def _model(args: argparse.Namespace):
+    """The model file, loaded with --input-shape when given (convolutional and pooling layers need it)."""
+    if not args.input_shape:
+        return args.model
+    from .network import load_network
+
+    try:
+        shape = tuple(int(v) for v in args.input_shape.split(","))
+    except ValueError:
+        raise ValueError(f"--input-shape {args.input_shape!r} must be integers separated by commas, e.g. 1,28,28") from None
+    return load_network(args.model, input_shape=shape)
 
 
 def _number_or_npy(value: str, flag: str):
@@ -83,7 +96,7 @@ def _slice(args: argparse.Namespace) -> int:
     from .planes import draw_plane, plane_picture
 
     a, b, c = (_number_or_npy(p, "--plane") for p in args.plane)
-    pic = plane_picture(args.model, a, b, c, _number_or_npy(args.lower, "--lower"),
+    pic = plane_picture(_model(args), a, b, c, _number_or_npy(args.lower, "--lower"),
                         _number_or_npy(args.upper, "--upper"), eps=args.eps)
     marks = [os.path.splitext(os.path.basename(p))[0] for p in args.plane]
     draw_plane(pic, args.output, marks=marks, n0=len(a))
@@ -142,6 +155,8 @@ def parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("count", help="count the linear regions of a network on a box, around a point or on a plane")
     c.add_argument("model", help="a torch.save'd nn.Sequential or state_dict, or an .npz of W1, b1, ...")
+    c.add_argument("--input-shape", default=None, metavar="C,H,W",
+                   help="shape of one input, e.g. 1,28,28; needed for Conv2d, AvgPool2d and BatchNorm2d")
     c.add_argument("--lower", default="0", help="lower end of the input box: a number or a FILE.npy of shape (n0,) (default 0)")
     c.add_argument("--upper", default="1", help="upper end of the input box: a number or a FILE.npy of shape (n0,) (default 1)")
     c.add_argument("--around", default=None, metavar="X.npy",
@@ -164,6 +179,8 @@ def parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("slice", help="draw the regions on the plane through three inputs, with the exact count")
     s.add_argument("model", help="a torch.save'd nn.Sequential or state_dict, or an .npz of W1, b1, ...")
+    s.add_argument("--input-shape", default=None, metavar="C,H,W",
+                   help="shape of one input, e.g. 1,28,28; needed for Conv2d, AvgPool2d and BatchNorm2d")
     s.add_argument("--plane", nargs=3, required=True, metavar=("A.npy", "B.npy", "C.npy"),
                    help="three inputs (arrays of shape (n0,)); the plane is A + t1 (B - A) + t2 (C - A)")
     s.add_argument("--lower", default="0", help="lower end of the input box: a number or a FILE.npy (default 0)")

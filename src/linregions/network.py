@@ -17,6 +17,8 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
+from .extras import require
+
 
 class ModelError(ValueError):
     """A model that is not a feed-forward ReLU network of fully connected layers."""
@@ -98,7 +100,6 @@ def _tensor(t: Any) -> np.ndarray:
     return t.detach().cpu().double().numpy()
 
 
-TORCH_HINT = "pip install 'linregions[torch]'"
 SUPPORTED = ("Linear, ReLU, Conv2d, AvgPool2d, BatchNorm1d/2d (eval mode), Flatten, Dropout and Identity")
 
 
@@ -383,11 +384,7 @@ def _load_file(path: str, input_shape: Sequence[int] | None = None) -> Network:
                 return from_arrays([(data[f"W{l}"], data[f"b{l}"]) for l in range(1, n + 1)])
         except (OSError, KeyError, ValueError) as exc:
             raise ModelError(f"model file {path!r} is not a valid .npz of W1, b1, ...: {exc}") from None
-    try:
-        import torch
-    except ImportError:
-        raise ModelError(f"reading the torch file {path!r} needs torch: {TORCH_HINT} "
-                         "(or save the layers as an .npz of W1, b1, W2, b2, ...)") from None
+    torch = require("torch", "torch", f"reading the torch file {path!r} (or an .npz of W1, b1, W2, b2, ...)")
 
     try:
         obj = torch.load(path, map_location="cpu", weights_only=False)
