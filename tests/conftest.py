@@ -17,3 +17,8 @@ def random_network(rng, n0, widths, bias_scale=0.5):
 @pytest.fixture
 def rng():
     return np.random.default_rng(12345)
+
+
+def pytest_configure(config):
+    # also in pyproject.toml's markers; registering twice is harmless
+    config.addinivalue_line("markers", "slow: end-to-end tests that take minutes (the SLURM cluster ones)")
