@@ -1,20 +1,24 @@
 """A single-node SLURM cluster on this machine, to try profiles/slurm without a real cluster
 (and the cluster behind tests/test_slurm.py).
 
-    apt-get install slurm-wlm munge                      # Debian/Ubuntu, as root
-    python3 scripts/cluster/local_slurm.py start /tmp/slurm
+    sudo apt-get install slurm-wlm munge                  # Debian/Ubuntu
+    sudo python3 scripts/cluster/local_slurm.py start /tmp/slurm
     export SLURM_CONF=/tmp/slurm/slurm.conf               # for sbatch, squeue, snakemake
     snakemake --workflow-profile profiles/slurm --slurm-status-command squeue \
         --default-resources slurm_partition=debug
-    python3 scripts/cluster/local_slurm.py stop /tmp/slurm
+    sudo python3 scripts/cluster/local_slurm.py stop /tmp/slurm
 
-It starts munged (its own key and socket), slurmctld and slurmd as root, all with their state,
-logs and pid files in the given directory, from a generated slurm.conf: one node with this
-machine's CPUs and most of its memory, one partition `debug`, cores and memory as consumable
-resources, and memory limits enforced by polling (jobacct_gather/linux, OverMemoryKill) so that
-no cgroup delegation is needed. There is no slurmdbd, so `sacct` does not work; finished jobs
-stay visible to `squeue`/`scontrol` for MinJobAge = 1 hour and are recorded one line each in
-jobcomp.txt. Stopping kills only the processes it started, by pid.
+It writes a slurm.conf for one node with this machine's CPUs and most of its memory, one
+partition `debug` (the default), cores and memory as consumable resources, and memory limits
+enforced by polling (jobacct_gather/linux, OverMemoryKill) so that no cgroup delegation is
+needed. It starts munged with its own key on munge's default socket (unless a munged already
+answers there; that one is used and left alone), then slurmctld and slurmd as root, with their
+state, logs and pid files in the given directory. slurmd runs configless: it fetches slurm.conf
+from slurmctld and keeps it in /run/slurm/conf, where commands run inside jobs find it, because
+the executor's jobstep plugin starts srun with every SLURM_* variable (SLURM_CONF too) removed.
+There is no slurmdbd, so `sacct` does not work; finished jobs stay visible to squeue/scontrol
+for MinJobAge = 1 hour and are recorded one line each in jobcomp.txt. Stopping kills only the
+processes it started, by pid.
 """
 
 from __future__ import annotations
