@@ -117,7 +117,8 @@ def tiny(tmp_path_factory):
     cfg["splits"] = {"total": 4, "list": [[2, 2], [3, 1]]}
     cfg["seeds"] = [0]
     cfg["train"].update(epochs=1, train_subset=5000, threads=1, mem_mb=2000, runtime=9)
-    cfg["count"].update(threads=2, mem_mb=1500, runtime=8)
+    # no count time limit: a cold numba cache compiles inside the first count (minutes under load)
+    cfg["count"].update(threads=2, mem_mb=1500, runtime=8, time_limit=None)
     cfg["crosscheck"].update(mem_mb=1200, runtime=7, max_bound=11, per_split=0)  # 784-2-2 only (bound 11)
     cfg["data"]["directory"] = str(SHARED)
     path = tmp_path_factory.mktemp("cfg") / "tiny.yaml"

@@ -24,6 +24,7 @@ processes it started, by pid.
 from __future__ import annotations
 
 import argparse
+import fcntl
 import json
 import os
 import secrets
@@ -41,6 +42,8 @@ DAEMONS = ("munged", "slurmctld", "slurmd")
 MUNGE_SOCKET = Path("/run/munge/munge.socket.2")
 # where a configless slurmd keeps the fetched slurm.conf for the commands run in jobs
 RUN_CONF = Path("/run/slurm/conf")
+# held while a cluster runs: two would share RUN_CONF and munged, so a second one waits
+LOCK = Path("/tmp/linregions-local-slurm.lock")
 PARTITION = "debug"
 
 
@@ -136,6 +139,7 @@ class LocalSlurm:
 
     state: Path
     pids: dict[str, int] = field(default_factory=dict)
+    lock: int | None = None  # file descriptor of the held LOCK
 
     @property
     def conf(self) -> Path:
@@ -190,6 +194,9 @@ class LocalSlurm:
         (self.state / "pids.json").unlink(missing_ok=True)
         if RUN_CONF.is_symlink() and str(self.state) in os.readlink(RUN_CONF):
             RUN_CONF.unlink()  # the fetched config of our slurmd, left behind
+        if self.lock is not None:
+            os.close(self.lock)  # releases the flock
+            self.lock = None
 
 
 def _spawn(cmd: list[str], log: Path, env: dict[str, str]) -> subprocess.Popen:
@@ -212,13 +219,23 @@ def _wait(what: str, ready, procs: dict[str, subprocess.Popen], logs: dict[str, 
     raise SlurmUnavailable(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
-def start(state: Path, timeout: float = 90.0) -> LocalSlurm:
-    """Start munged, slurmctld and slurmd with their files in ``state``; return once the node is
-    idle. Raises SlurmUnavailable (with the reason) if SLURM is missing or does not come up."""
-    why = missing()
-    if why:
-        raise SlurmUnavailable(why)
-    state = Path(state).resolve()
+def _take_lock(wait: float) -> int:
+    """The machine-wide lock of a running local cluster, waiting up to ``wait`` seconds."""
+    fd = os.open(LOCK, os.O_CREAT | os.O_RDWR, 0o644)
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return fd
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                os.close(fd)
+                raise SlurmUnavailable(f"another local cluster held {LOCK} for {wait:.0f} s; stop it first")
+            time.sleep(1)
+
+
+def _configure(state: Path) -> tuple[Path, str, int]:
+    """The state directory, munge key and slurm.conf of a new cluster: (key, host, slurmctld port)."""
     for sub in ("munge", "ctld", "spool"):
         (state / sub).mkdir(parents=True, exist_ok=True)
     os.chmod(state, 0o755)
@@ -232,7 +249,23 @@ def start(state: Path, timeout: float = 90.0) -> LocalSlurm:
     memory = int(_memory_mb() * 0.9)  # a bit below the total, so the node is never drained for it
     ctld_port = _free_port()
     (state / "slurm.conf").write_text(slurm_conf(state, host, cpus, memory, ctld_port, _free_port()))
-    cluster = LocalSlurm(state)
+    return key, host, ctld_port
+
+
+def start(state: Path, timeout: float = 90.0, wait: float = 1800.0) -> LocalSlurm:
+    """Start munged, slurmctld and slurmd with their files in ``state``; return once the node is
+    idle. Waits up to ``wait`` seconds for another local cluster (another test run) to stop.
+    Raises SlurmUnavailable (with the reason) if SLURM is missing or does not come up."""
+    why = missing()
+    if why:
+        raise SlurmUnavailable(why)
+    state = Path(state).resolve()
+    cluster = LocalSlurm(state, lock=_take_lock(wait))
+    try:
+        key, host, ctld_port = _configure(state)
+    except BaseException:
+        cluster.stop()
+        raise
     env = cluster.env
     sbin = lambda name: shutil.which(name) or f"/usr/sbin/{name}"  # noqa: E731
     logs = {name: state / f"{name}.out" for name in DAEMONS}
