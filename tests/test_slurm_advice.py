@@ -8,7 +8,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "scripts" / "cluster"))
-import slurm_advice  # noqa: E402
+import slurm_advice
 
 # the lines slurmstepd and srun wrote in the log of a job stopped at its 1-minute limit
 TIMED_OUT = """\

@@ -67,8 +67,8 @@ def _munge_works() -> bool:
     """Whether a munged answers on the default socket (a credential encodes and decodes)."""
     if not MUNGE_SOCKET.exists():
         return False
-    enc = subprocess.run(["munge", "-n", "-S", str(MUNGE_SOCKET)], capture_output=True, timeout=10)
-    dec = subprocess.run(["unmunge", "-S", str(MUNGE_SOCKET)], input=enc.stdout, capture_output=True, timeout=10)
+    enc = subprocess.run(["munge", "-n", "-S", str(MUNGE_SOCKET)], capture_output=True, timeout=10, check=False)
+    dec = subprocess.run(["unmunge", "-S", str(MUNGE_SOCKET)], input=enc.stdout, capture_output=True, timeout=10, check=False)
     return enc.returncode == 0 and dec.returncode == 0
 
 
@@ -152,7 +152,7 @@ class LocalSlurm:
 
     def run(self, *cmd: str, check: bool = True) -> str:
         """A SLURM command against this cluster; its standard output."""
-        p = subprocess.run(cmd, env=self.env, capture_output=True, text=True, timeout=60)
+        p = subprocess.run(cmd, env=self.env, capture_output=True, text=True, timeout=60, check=False)
         if check and p.returncode != 0:
             raise RuntimeError(f"{' '.join(cmd)} failed ({p.returncode}): {p.stderr.strip()}")
         return p.stdout
@@ -267,7 +267,7 @@ def start(state: Path, timeout: float = 90.0, wait: float = 1800.0) -> LocalSlur
         cluster.stop()
         raise
     env = cluster.env
-    sbin = lambda name: shutil.which(name) or f"/usr/sbin/{name}"  # noqa: E731
+    sbin = lambda name: shutil.which(name) or f"/usr/sbin/{name}"
     logs = {name: state / f"{name}.out" for name in DAEMONS}
     procs: dict[str, subprocess.Popen] = {}
     try:
@@ -289,7 +289,7 @@ def start(state: Path, timeout: float = 90.0, wait: float = 1800.0) -> LocalSlur
         (state / "pids.json").write_text(json.dumps(cluster.pids))
 
         def idle() -> bool:
-            p = subprocess.run(["sinfo", "-h", "-N", "-o", "%t"], env=env, capture_output=True, text=True)
+            p = subprocess.run(["sinfo", "-h", "-N", "-o", "%t"], env=env, capture_output=True, text=True, check=False)
             return p.returncode == 0 and p.stdout.strip() == "idle"
 
         _wait("sinfo showed the node idle", idle, procs, logs, timeout)

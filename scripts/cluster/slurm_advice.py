@@ -13,7 +13,7 @@ from pathlib import Path
 
 # what SLURM writes in a job's log when it stops the job at a limit
 TIME_LIMIT = re.compile(r"DUE TO TIME LIMIT")
-MEMORY_LIMIT = re.compile(r"exceeded memory limit|oom[-_ ]kill|out of memory", re.I)
+MEMORY_LIMIT = re.compile(r"exceeded memory limit|oom[-_ ]kill|out of memory", re.IGNORECASE)
 
 
 def limit_hit(status: str, slurm_log: str) -> str | None:
@@ -29,7 +29,7 @@ def limit_hit(status: str, slurm_log: str) -> str | None:
 def _blocks(text: str, header: str) -> list[tuple[str, dict[str, str]]]:
     """(rule, {key: value}) of every block of the log that starts with ``header <rule>:``."""
     blocks = []
-    for m in re.finditer(rf"^{header} (\w+):\n((?:[ \t]+\S.*\n?)*)", text, re.M):
+    for m in re.finditer(rf"^{header} (\w+):\n((?:[ \t]+\S.*\n?)*)", text, re.MULTILINE):
         fields = {}
         for line in m.group(2).splitlines():
             key, _, value = line.strip().partition(": ")
