@@ -31,3 +31,14 @@ rule all:
     input:
         all_outputs(),
     default_target: True
+
+
+onerror:
+    # A job SLURM stopped at its time or memory limit: name the rule and the resource to raise
+    # (the executor plugin reports only the job's state).
+    import runpy
+    import sys
+
+    advise = runpy.run_path(str(REPO / "scripts" / "cluster" / "slurm_advice.py"))["report"]
+    for line in advise(log, config):
+        print(line, file=sys.stderr)

@@ -1,6 +1,11 @@
 # MNIST: the four raw IDX files, checked against their SHA-256, where torchvision reads them.
 
 
+# a download: on a cluster it runs on the login node (compute nodes may have no internet)
+localrules:
+    mnist,
+
+
 rule mnist:
     output:
         expand(f"{MNIST_ROOT}/MNIST/raw/{{name}}", name=MNIST_FILES),
