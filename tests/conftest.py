@@ -25,8 +25,3 @@ def brute_patterns(net, lo, up, margin="both", eps=DEFAULT_EPS):
 @pytest.fixture
 def rng():
     return np.random.default_rng(12345)
-
-
-def pytest_configure(config):
-    # also in pyproject.toml's markers; registering twice is harmless
-    config.addinivalue_line("markers", "slow: end-to-end tests that take minutes (the SLURM cluster ones)")
