@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import linprog
 
-from .network import Network, affine_maps
+from .network import Network, affine_maps, box_arrays
 
 #: Cap on the margin variable so the LP is bounded when few rows constrain it.
 _T_CAP = 1e6
@@ -52,54 +52,70 @@ def evaluate_margin(A: np.ndarray, c: np.ndarray, pattern: np.ndarray, x: np.nda
     return float(vals[ask].min()) if ask.any() else np.inf
 
 
-def certify(net: Network, pattern, lower: float, upper: float, margin: str = "both") -> Certificate:
-    """Solve the certificate LP of ``pattern`` on the box and evaluate the margin at its optimum."""
+def max_margin(A: np.ndarray, c: np.ndarray, signs: np.ndarray, margin: str, lower, upper) -> tuple[float, np.ndarray | None]:
+    """The max-min-margin LP of the rows s_i (A_i x + c_i), with HiGHS: max t subject to
+    s_i (A_i x + c_i) >= t for every row (with ``margin="active"`` the inactive rows are only
+    s_i (A_i x + c_i) >= 0) and lower <= x <= upper.
+
+    A (k, n0) and c (k,) are the rows (all non-constant), signs (k,) bool their states (True
+    active), lower and upper numbers or (n0,) arrays. Returns the solver's optimal t (capped at
+    1e6; t = -inf when infeasible, which only the sign-only rows of ``margin="active"`` can be)
+    and its optimal point clipped to the box (None when infeasible); with no rows, t = inf at the
+    box centre. Raises RuntimeError if HiGHS fails otherwise. The point is the solver's: callers
+    evaluate the margin there themselves before trusting it.
+    """
+    lo, up = box_arrays(lower, upper, A.shape[1])
+    s = np.asarray(signs, dtype=bool)
+    if A.shape[0] == 0:
+        return np.inf, 0.5 * (lo + up)
+    sign = np.where(s, 1.0, -1.0)
+    # rows: -s_i A_i x + t <= s_i c_i   (margin rows)   or  -s_i A_i x <= s_i c_i (sign-only rows)
+    with_t = s.astype(float) if margin == "active" else np.ones(len(s))
+    A_ub = np.hstack([-sign[:, None] * A, with_t[:, None]])
+    n0 = A.shape[1]
+    cost = np.zeros(n0 + 1)
+    cost[-1] = -1.0
+    res = linprog(
+        cost,
+        A_ub=A_ub,
+        b_ub=sign * c,
+        bounds=list(zip(lo, up)) + [(None, _T_CAP)],
+        method="highs",
+        # presolve costs more than it saves on these dense LPs (about 3x slower in a trial)
+        options={"presolve": False, "primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10},
+    )
+    if res.status == 2:  # infeasible
+        return -np.inf, None
+    if res.status != 0 or res.x is None:
+        raise RuntimeError(f"certificate LP failed: {res.message}")
+    return float(-res.fun), np.clip(res.x[:n0], lo, up)
+
+
+def certify(net: Network, pattern, lower, upper, margin: str = "both") -> Certificate:
+    """Solve the certificate LP of ``pattern`` on the box lower <= x <= upper (numbers, or arrays
+    of shape (n0,)) with :func:`max_margin` and evaluate the margin at its optimum."""
     s = np.asarray(pattern, dtype=bool).reshape(-1)
     A, c = affine_maps(net, s)
     const = ~A.any(axis=1)
     if np.any(const & (s != (c > 0))):
         return Certificate(-np.inf, None)
-    sign = np.where(s, 1.0, -1.0)
     rows = ~const
-    # rows: -s_i A_i x + t <= s_i c_i   (margin rows)   or  -s_i A_i x <= s_i c_i (sign-only rows)
-    G = -sign[rows, None] * A[rows]
-    h = sign[rows] * c[rows]
-    with_t = np.ones(int(rows.sum()))
-    if margin == "active":
-        with_t = s[rows].astype(float)
-    n0 = net.n0
-    A_ub = np.hstack([G, with_t[:, None]])
-    cost = np.zeros(n0 + 1)
-    cost[-1] = -1.0
-    bounds = [(lower, upper)] * n0 + [(None, _T_CAP)]
-    if A_ub.shape[0] == 0:
-        x = np.full(n0, 0.5 * (lower + upper))
-        return Certificate(evaluate_margin(A, c, s, x, margin), x)
-    res = linprog(
-        cost,
-        A_ub=A_ub,
-        b_ub=h,
-        bounds=bounds,
-        method="highs",
-        # presolve costs more than it saves on these dense LPs (about 3x slower in a trial)
-        options={"presolve": False, "primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10},
-    )
-    if res.status == 2:  # infeasible (only possible for the sign-only rows of margin="active")
+    _, x = max_margin(A[rows], c[rows], s[rows], margin, lower, upper)
+    if x is None:
         return Certificate(-np.inf, None)
-    if res.status != 0 or res.x is None:
-        raise RuntimeError(f"certificate LP failed: {res.message}")
-    x = np.clip(res.x[:n0], lower, upper)
     return Certificate(evaluate_margin(A, c, s, x, margin), x)
 
 
-def brute_force_patterns(net: Network, lower: float, upper: float, eps: float, margin: str = "both") -> np.ndarray:
-    """Every pattern among all 2^N that the certificate accepts (bool, k x N); for N <= 20.
+def brute_force_patterns(net: Network, lower, upper, eps: float, margin: str = "both") -> np.ndarray:
+    """Every pattern among all 2^N that the certificate accepts on the box lower <= x <= upper
+    (numbers, or arrays of shape (n0,)) (bool, k x N); for N <= 20.
 
     An independent count for tests and small networks: no search, no pruning, one LP a pattern.
     """
     N = net.n_units
     if N > 20:
         raise ValueError(f"brute force over 2^{N} patterns is too slow; it takes N <= 20")
+    lower, upper = box_arrays(lower, upper, net.n0)
     found = []
     for code in range(2**N):
         s = np.array([(code >> (N - 1 - i)) & 1 for i in range(N)], dtype=bool)
