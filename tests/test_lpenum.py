@@ -114,12 +114,15 @@ def _medium_net(seed=3):
 
 
 def test_threads_give_identical_results():
-    # Proves determinism: count and pattern set do not depend on the number of threads.
+    # Proves determinism: count, pattern set and work counters do not depend on the number of threads.
     net = _medium_net()
     r1 = _lp(net, -1.0, 1.0, threads=1)
     r2 = _lp(net, -1.0, 1.0, threads=2)
     assert r1.regions == r2.regions > 100
     assert np.array_equal(r1.patterns, r2.patterns)
+    # and so do the work counters: each task's search is the same on any thread
+    assert (r1.nodes, r1.lps) == (r2.nodes, r2.lps) and r1.diagnostics == r2.diagnostics
+    assert r1.diagnostics["zeta_lps"] > 0 and r1.to_dict()["diagnostics"] == r1.diagnostics
 
 
 @pytest.mark.parametrize("k", [1, 2, 7])

@@ -375,7 +375,7 @@ def compute_layer(l, net, st):
         nonconst[u] = nz
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _zeta(W1, x, z):
     """z = W1 x (W1 (n1, n0), x (n0,), z (n1,)): the layer-1 coordinates of a point, from which
     every row is evaluated."""
@@ -384,7 +384,7 @@ def _zeta(W1, x, z):
         z[i] = dot(W1[i], x, n0)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _rows_hold(dep, sg, need, m, rows, zn, st):
     """True if unit ``dep``'s side sg (+1 active, -1 inactive) clears ``need`` and each of the m
     rows (indices rows[:m]) its threshold at the point of layer-1 coordinates zn (n1,)."""
@@ -399,7 +399,7 @@ def _rows_hold(dep, sg, need, m, rows, zn, st):
     return True
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _zwitness(dep, sg, need, m, rows, xw, xt, lam, xn, zn, geo, st):
     """x_w + lam (x_t - x_w) (xw, xt (n0,)) clipped to the box into xn and its zeta = W1 xn into
     zn; True if every row holds there (:func:`_rows_hold`, evaluated in float64 from zn: rows
@@ -416,7 +416,7 @@ def _zwitness(dep, sg, need, m, rows, xw, xt, lam, xn, zn, geo, st):
     return _rows_hold(dep, sg, need, m, rows, zn, st)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _zrecenter(dep, sg, need, m, rows, xn, zn, geo, st, sw):
     """Move the new witness xn (n0,) (zeta zn (n1,)) half way toward the box centre, as far as
     the rows allow (the first row to cross its threshold on the way bounds the step): a witness
@@ -483,6 +483,7 @@ def _dw(dep, sg, need, m, qc, seeded, w):
     yd, ypos = w.sz.d, w.sz.pos  # the zeta LP's reduced costs: d[n1 + i] is row i's dual
     V, WV, pst, src, C, MT, mrc, meth = cg.V, cg.WV, cg.pool, cg.src, cg.C, cg.MT, cg.mrc, cg.meth
     pv, gg, mq, yp, yb, mw = cg.pv, cg.gg, cg.mq, cg.yp, cg.yb, cg.master
+    mhead, mpos, mxB, my = mw.head, mw.pos, mw.xB, mw.y  # hoisted: an attribute read in a loop costs a refcount
     kmax = C.shape[0]
     P = V.shape[0]
     for i in range(m):
@@ -553,9 +554,9 @@ def _dw(dep, sg, need, m, qc, seeded, w):
             break
         obj = mqc
         for i in range(m + 1):
-            v = mw.head[i]
+            v = mhead[i]
             if v < kmax:
-                obj += mq[v] * mw.xB[i]
+                obj += mq[v] * mxB[i]
         if obj >= need:
             val_w = mqc
             target = need + 0.5 * (obj - need)
@@ -566,7 +567,7 @@ def _dw(dep, sg, need, m, qc, seeded, w):
             for j in range(n0):
                 xt[j] = xw[j]
             for k in range(K):
-                tk = mw.xB[mw.pos[k]] if mw.pos[k] >= 0 else 0.0
+                tk = mxB[mpos[k]] if mpos[k] >= 0 else 0.0
                 if tk > 0.0:
                     vk = V[src[k]]
                     for j in range(n0):
@@ -582,12 +583,12 @@ def _dw(dep, sg, need, m, qc, seeded, w):
         # column did not move the master (then smoothing could price the same corner again)
         al = SMOOTH if its > 0 else 0.0
         for i in range(m):
-            y = mw.y[i] if mw.y[i] > 0.0 else 0.0
+            y = my[i] if my[i] > 0.0 else 0.0
             yp[i] = al * yb[i] + (1.0 - al) * y
     return LP_FAIL
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _fixed_rows(dep, nonconst, rows):
     """The rows of an LP at depth ``dep``: the fixed units that are not constant (nonconst (N,)
     int8), written to rows (N,) int64. Returns their number."""
@@ -599,7 +600,7 @@ def _fixed_rows(dep, nonconst, rows):
     return m
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def hub_side(dep, side, need, w):
     """Try the layer-1 hub's candidate for side ``side`` (1 active, 0 inactive) of layer-1 unit
     ``dep`` with threshold ``need``: HX[dep] (the hub moved by tau along pinv(W1) to the fixed
@@ -702,7 +703,7 @@ def side_lp(dep, side, need, w):
     return LP_FAIL
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def set_state(dep, side, eps, mode, st):
     """Fix unit ``dep`` to ``side`` (1 active, 0 inactive) and, if it is not constant, add its row
     (threshold eps, or 0 for an inactive unit when mode == 1, margin "active")."""
@@ -721,7 +722,7 @@ def set_state(dep, side, eps, mode, st):
         st.eth[dep] = eps if (side == 1 or mode == 0) else 0.0
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def arrive(dep, net, st):
     """Set up node ``dep``: affine maps when it opens a layer, and the sides to explore."""
     l = net.layer_of[dep]
@@ -744,17 +745,18 @@ def init_task(prefix, witness, stop, eps, w):
     with its witness ((n0,) float64); nodes are emitted at depth ``stop``."""
     net, st = w.net, w.st
     Wflat, bflat, n0, n1 = net.W, net.b, net.n0, net.n1
+    Araw, Az, X, ZW = st.Araw, st.Az, st.X, st.ZW
     D = prefix.shape[0]
     mode = st.ist[I_MODE]
     for u in range(n1):
         nz = 0
         for j in range(n0):
             v = Wflat[u * n0 + j]
-            st.Araw[u, j] = v
+            Araw[u, j] = v
             if v != 0.0:
                 nz = 1
         for j in range(n1):
-            st.Az[u, j] = 1.0 if j == u else 0.0
+            Az[u, j] = 1.0 if j == u else 0.0
         st.craw[u] = bflat[u]
         st.nonconst[u] = nz
     for dep in range(D):
@@ -763,9 +765,9 @@ def init_task(prefix, witness, stop, eps, w):
             compute_layer(l, net, st)
         set_state(dep, prefix[dep], eps, mode, st)
     for j in range(n0):
-        st.X[D, j] = witness[j]
+        X[D, j] = witness[j]
     for i in range(n1):
-        st.ZW[D, i] = dot(Wflat[i * n0:(i + 1) * n0], witness, n0)
+        ZW[D, i] = dot(Wflat[i * n0:(i + 1) * n0], witness, n0)
     ist = st.ist
     ist[I_BASE] = D
     ist[I_STOP] = stop
@@ -775,7 +777,7 @@ def init_task(prefix, witness, stop, eps, w):
         arrive(D, net, st)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _copy_witness(X, ZW, dep):
     """The child at depth dep + 1 keeps its parent's witness (X (N + 1, n0), ZW (N + 1, n1))."""
     for j in range(X.shape[1]):
