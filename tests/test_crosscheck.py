@@ -26,6 +26,10 @@ def test_shard_records_sum_to_the_full_count():
     assert total["regions"] == full.regions > 20 and total["complete"] and total["status"] == "complete"
     assert total["shards"] == 3 and total["shard"] == [0, 1]
     assert total["lps"] == sum(p["lps"] for p in parts)
+    names = set(full.diagnostics)  # the lp kernel's counters add up over shards too
+    assert names and set(total["diagnostics"]) == names
+    assert all(total["diagnostics"][k] == sum(p["diagnostics"][k] for p in parts) for k in names)
+    assert total["diagnostics"]["zeta_prunes"] + total["diagnostics"]["column_prunes"] > 0
     parts[1] = dict(parts[1], complete=False, status="time_limit", regions=parts[1]["regions"] - 1)
     stopped = sum_shards(parts)
     assert not stopped["complete"] and stopped["status"] == "time_limit"

@@ -55,18 +55,6 @@ def test_per_coordinate_box_matches_the_rescaled_cube(seed):
     assert np.array_equal(_count(net, "brute", lower=lo, upper=up).patterns, truth)
 
 
-def _lp_takes_arrays() -> bool:
-    """Whether the LP search (lpenum.count_lp) accepts per-coordinate bounds (the kernel branch adds it)."""
-    from linregions.lpenum import count_lp
-
-    net = lr.from_arrays([(np.eye(3), np.full(3, -0.5))])
-    try:
-        return count_lp(net, np.zeros(3), np.array([1.0, 1.0, 2.0]), eps=EPS).regions == 8
-    except Exception:
-        return False
-
-
-@pytest.mark.skipif(not _lp_takes_arrays(), reason="the LP search does not take per-coordinate bounds yet")
 def test_per_coordinate_box_lp_search():
     # Proves the LP search path (n0 > 2) on per-coordinate boxes against the rescaled cube.
     rng = np.random.default_rng(3)

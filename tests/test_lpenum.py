@@ -1,4 +1,4 @@
-"""Tests of method="lp" (linregions.lpenum): exactness against brute force, determinism across
+"""Tests of method="lp" (linregions.lpenum, .search, .simplex): exactness against brute force, determinism across
 threads and shards, checkpoint/resume, and the option checks."""
 
 from __future__ import annotations
@@ -114,12 +114,15 @@ def _medium_net(seed=3):
 
 
 def test_threads_give_identical_results():
-    # Proves determinism: count and pattern set do not depend on the number of threads.
+    # Proves determinism: count, pattern set and work counters do not depend on the number of threads.
     net = _medium_net()
     r1 = _lp(net, -1.0, 1.0, threads=1)
     r2 = _lp(net, -1.0, 1.0, threads=2)
     assert r1.regions == r2.regions > 100
     assert np.array_equal(r1.patterns, r2.patterns)
+    # and so do the work counters: each task's search is the same on any thread
+    assert (r1.nodes, r1.lps) == (r2.nodes, r2.lps) and r1.diagnostics == r2.diagnostics
+    assert r1.diagnostics["zeta_lps"] > 0 and r1.to_dict()["diagnostics"] == r1.diagnostics
 
 
 @pytest.mark.parametrize("k", [1, 2, 7])
@@ -144,8 +147,10 @@ def test_time_limit_checkpoint_resume(tmp_path):
     r = _lp(net, -1.0, 1.0, time_limit=0.0, checkpoint=str(ck))
     assert not r.complete and r.status == "time_limit" and r.regions <= full.regions
     assert ck.exists()
+    # Each call first splits the tree into its tasks (about 40 ms of Python for this network), so a
+    # call whose limit is shorter than that finishes no task; 0.2 s leaves every call some search.
     for _ in range(10000):
-        r = _lp(net, -1.0, 1.0, time_limit=0.02, checkpoint=str(ck))
+        r = _lp(net, -1.0, 1.0, time_limit=0.2, checkpoint=str(ck))
         assert r.regions <= full.regions
         if r.complete:
             break
@@ -216,8 +221,8 @@ def test_bad_options_are_rejected(bad, match):
 def _exact_counters(net, lo, up, margin):
     """Asserts that the lp pattern set equals brute force, then searches the whole tree once more
     in one task and returns the kernel's counters (which path decided how many sides)."""
-    from linregions import _lpkernel as K
     from linregions import lpenum
+    from linregions import search as K
 
     r = _lp(net, lo, up, margin=margin)
     assert np.array_equal(r.patterns, _brute(net, lo, up, margin))
@@ -234,10 +239,9 @@ def test_x_space_lp_path_matches_brute_force(monkeypatch):
     # per side, the sides it leaves undecided go to the dual simplex in x space. The pattern sets
     # still equal brute force, and that path was taken (its counter is positive), so this test
     # fails if the x-space LP is wrong or never reached.
-    from linregions import _lpkernel as K
-    from linregions import lpenum
+    from linregions import search as K
 
-    monkeypatch.setattr(lpenum, "_DW_COLUMNS", 1)
+    monkeypatch.setattr(K, "DW_COLUMNS", 1)
     xlps = 0
     for net, lo, up, margin in _cases(56, 1234)[::4]:
         xlps += int(_exact_counters(net, lo, up, margin)[K.I_XLP])
@@ -250,7 +254,7 @@ def test_layer1_hub_path_matches_brute_force():
     # points, without an LP. The pattern sets still equal brute force (1-3 layers, random boxes,
     # both margins) and the hub settled sides (its counter is positive), so this test fails if a
     # candidate were accepted wrongly or the path were never taken.
-    from linregions import _lpkernel as K
+    from linregions import search as K
 
     rng = np.random.default_rng(77)
     hubs = 0
@@ -268,12 +272,11 @@ def test_hub_point_lies_on_every_layer1_hyperplane_inside_the_box():
     # Proves the hub's contract by direct evaluation: W1 x0 + b1 = 0, and for any s in
     # {-1, 0, 1}^n1 the point x0 + tau pinv(W1) s lies in the box with layer-1 pre-activations
     # tau * s, so it is a point of the cell s. With a repeated first-layer row there is no hub.
-    from linregions import lpenum
+    from linregions import search as K
 
     rng = np.random.default_rng(3)
     W1, b1 = rng.normal(size=(5, 12)), 0.3 * rng.normal(size=5)
-    net = from_arrays([(W1, b1), (rng.normal(size=(2, 5)), rng.normal(size=2))])
-    P1T, x0, tau = lpenum._hub(net, -1.0, 1.0, EPS)
+    P1T, x0, tau = K.hub(W1, b1, np.full(12, -1.0), np.full(12, 1.0), EPS)
     assert tau > 10 * EPS
     assert np.abs(W1 @ x0 + b1).max() < 1e-9
     for _ in range(200):
@@ -281,8 +284,7 @@ def test_hub_point_lies_on_every_layer1_hyperplane_inside_the_box():
         x = x0 + tau * (P1T.T @ s)
         assert x.min() >= -1.0 and x.max() <= 1.0
         assert np.allclose(W1 @ x + b1, tau * s, rtol=0.0, atol=1e-9)
-    twin = from_arrays([(np.vstack([W1, W1[:1]]), np.append(b1, b1[0])), (rng.normal(size=(2, 6)), np.zeros(2))])
-    assert lpenum._hub(twin, -1.0, 1.0, EPS)[2] == 0.0
+    assert K.hub(np.vstack([W1, W1[:1]]), np.append(b1, b1[0]), np.full(12, -1.0), np.full(12, 1.0), EPS)[2] == 0.0
 
 
 def test_resumed_count_reports_the_time_of_the_runs_it_resumes(tmp_path):
@@ -301,3 +303,101 @@ def test_resumed_count_reports_the_time_of_the_runs_it_resumes(tmp_path):
     wall = time.perf_counter() - t
     assert r2.complete and r2.regions == full.regions
     assert r2.seconds >= r1.seconds + 0.9 * wall - 0.05
+
+
+def _coordinate_boxes(rng, n0):
+    """A per-coordinate box: each coordinate's interval is thin (1e-4 wide), ordinary or wide."""
+    lo = rng.uniform(-2.0, 0.5, size=n0)
+    width = rng.choice([1e-4, 0.3, 1.0, 5.0], size=n0) * rng.uniform(0.8, 1.2, size=n0)
+    return lo, lo + width
+
+
+@pytest.mark.parametrize("case", range(16))
+def test_per_coordinate_box_matches_brute_force(case):
+    # Proves per-coordinate boxes end to end: on random (and degenerate) networks of several
+    # shapes, with intervals that differ by coordinate (some 1e-4 thin, some 5 wide), the lp
+    # pattern set equals the brute-force certificate's on the same box, for both margins.
+    from linregions.lpenum import count_lp
+
+    rng = np.random.default_rng(900 + case)
+    n0 = int(rng.choice([1, 2, 3, 5, 10]))
+    widths = [int(rng.integers(2, 7))] + [int(rng.integers(1, 5)) for _ in range(int(rng.integers(0, 3)))]
+    net = _random_net(rng, n0, widths, degenerate=case % 2 == 1)
+    lo, up = _coordinate_boxes(rng, n0)
+    margin = "both" if case % 3 else "active"
+    r = count_lp(net, lo, up, EPS, margin=margin, return_patterns=True)
+    expect = _brute(net, lo, up, margin)
+    assert r.complete and r.regions == len(expect)
+    assert np.array_equal(r.patterns, expect)
+    assert r.lower == lo.min() and r.upper == up.max()
+
+
+def test_per_coordinate_box_on_mnist_sized_input():
+    # Proves the per-coordinate box at n0 = 784 (column generation's corners, the zonotope's
+    # bounding box and the hub all take the arrays): pixels fixed to thin intervals around random
+    # values, others free in [0, 1]; the pattern set equals brute force.
+    from linregions.lpenum import count_lp
+
+    rng = np.random.default_rng(17)
+    net = from_arrays([(rng.normal(size=(4, 784)) * 0.05, rng.normal(size=4) * 0.5),
+                       (rng.normal(size=(3, 4)), rng.normal(size=3) * 0.3)])
+    lo, up = np.zeros(784), np.ones(784)
+    fixed = rng.random(784) < 0.7
+    lo[fixed] = rng.random(int(fixed.sum())) * 0.99
+    up[fixed] = lo[fixed] + 1e-3
+    r = count_lp(net, lo, up, EPS, return_patterns=True)
+    expect = _brute(net, lo, up)
+    assert r.regions > 1 and np.array_equal(r.patterns, expect)
+
+
+def test_axis_aligned_units_count_per_coordinate_box_in_closed_form():
+    # Proves that both counters honour each coordinate's own interval, against a closed form:
+    # units x_j - t (axis-aligned hyperplanes) cut the box into prod_j (1 + the thresholds strictly
+    # inside coordinate j's interval) cells. The box of the extreme bounds gives another count.
+    from linregions.lpenum import count_lp
+
+    lo = np.array([0.0, -1.0, 2.0, 0.0])
+    up = np.array([1.0, 0.0, 3.0, 0.5])
+    units = [(0, 0.5), (0, 1.5), (1, -0.5), (1, 0.5), (2, 2.2), (2, 2.7), (2, 1.0), (3, 0.25), (3, 0.75)]
+    W = np.zeros((len(units), 4))
+    b = np.zeros(len(units))
+    for i, (j, t) in enumerate(units):
+        W[i, j], b[i] = 1.0, -t
+
+    def cells(lo, up):
+        return math.prod(1 + sum(lo[j] < t < up[j] for jj, t in units if jj == j) for j in range(4))
+
+    net = from_arrays([(W, b)])
+    assert cells(lo, up) == 2 * 2 * 3 * 2
+    r = count_lp(net, lo, up, EPS)
+    assert r.regions == cells(lo, up) == len(brute_force_patterns(net, lo, up, EPS))
+    wide = count_lp(net, lo.min(), up.max(), EPS)
+    assert wide.regions == cells(np.full(4, -1.0), np.full(4, 3.0)) == 3 * 3 * 4 * 3
+
+
+@pytest.mark.parametrize("case", [0, 3, 8, 13, 21, 34])
+def test_uniform_array_box_equals_scalar_box(case):
+    # Proves that arrays broadcast from scalars change nothing: the same pattern set, and the same
+    # search (nodes and LPs), as the scalar box.
+    from linregions.lpenum import count_lp
+
+    net, lo, up, margin = _cases(56, 1234)[case]
+    a = count_lp(net, lo, up, EPS, margin=margin, return_patterns=True)
+    b = count_lp(net, np.full(net.n0, lo), np.full(net.n0, up), EPS, margin=margin, return_patterns=True)
+    assert a.regions == b.regions and np.array_equal(a.patterns, b.patterns)
+    assert (a.nodes, a.lps) == (b.nodes, b.lps)
+    assert (b.lower, b.upper) == (lo, up)
+
+
+@pytest.mark.parametrize("lower, upper, match", [
+    (np.zeros(3), np.ones(2), "upper has shape"),
+    (np.array([0.0, 1.0, 0.0]), np.ones(3), "coordinate 1"),
+    (np.zeros(3), np.array([1.0, np.inf, 1.0]), "not finite at coordinate 1"),
+])
+def test_bad_per_coordinate_box_is_rejected(lower, upper, match):
+    # Proves the box check: a wrong shape, an empty interval or an infinite bound stops with one
+    # ValueError naming the bad coordinate.
+    from linregions.lpenum import count_lp
+
+    with pytest.raises(ValueError, match=match):
+        count_lp(from_arrays([(np.ones((2, 3)), np.zeros(2))]), lower, upper, EPS)

@@ -410,6 +410,31 @@ def check_box(lower: float, upper: float) -> tuple[float, float]:
     return lo, up
 
 
+def box_arrays(lower, upper, n0: int) -> tuple[np.ndarray, np.ndarray]:
+    """The box lower <= x <= upper as two float64 arrays of shape (n0,): a number is broadcast to
+    every coordinate, an array must have shape (n0,). Raises BoxError naming the first bad
+    coordinate."""
+    out = []
+    for name, v in (("lower", lower), ("upper", upper)):
+        a = np.asarray(v, dtype=np.float64)
+        if a.ndim == 0:
+            a = np.full(n0, float(a))
+        elif a.shape != (n0,):
+            raise BoxError(f"{name} has shape {a.shape}; give a number or an array of shape ({n0},)")
+        out.append(np.ascontiguousarray(a))
+    lo, up = out
+    bad = np.flatnonzero(~(np.isfinite(lo) & np.isfinite(up)))
+    if bad.size:
+        j = int(bad[0])
+        raise BoxError(f"the box is not finite at coordinate {j} (lower {lo[j]}, upper {up[j]}); give finite bounds")
+    bad = np.flatnonzero(~(lo < up))
+    if bad.size:
+        j = int(bad[0])
+        raise BoxError(f"the box needs lower < upper at every coordinate; coordinate {j} has lower={lo[j]}, "
+                       f"upper={up[j]}")
+    return lo, up
+
+
 def network_to_sequential(net: Network, n_out: int | None = None):
     """An ``nn.Sequential`` computing the network (plus an optional zero output layer)."""
     import torch

@@ -103,6 +103,8 @@ class CountResult:
     path: str = ""
     domain: dict = field(default_factory=dict)
     polygons: list | None = field(default=None, repr=False)
+    #: Work counters of the method, by name (for the lp method: linregions.search.DIAGNOSTICS).
+    diagnostics: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self):
         if not self.version:
@@ -188,4 +190,6 @@ def sum_shards(records: list[dict]) -> dict:
     )
     for key in ("rejected", "nodes", "callbacks", "lps"):
         out[key] = sum(int(r.get(key, 0)) for r in records)
+    names = sorted({k for r in records for k in r.get("diagnostics", {})})
+    out["diagnostics"] = {k: sum(int(r.get("diagnostics", {}).get(k, 0)) for r in records) for k in names}
     return out
