@@ -136,6 +136,7 @@ LP_LARGE = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name, n0, widths", LP_LARGE)
 def test_lp_enumerator_agrees_at_scale(name, n0, widths):
     pytest.importorskip("linregions.lpenum")
