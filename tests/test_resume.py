@@ -56,10 +56,10 @@ def test_pipeline_count_job_killed_then_rerun_gives_the_exact_count(tmp_path):
     cfg = yaml.safe_load(QUICK.read_text())
     cfg["count"].update(method="lp", lower=con.lower, upper=con.upper, time_limit=None)
     (tmp_path / "c.yaml").write_text(yaml.safe_dump(cfg))
-    target = tmp_path / "results" / "counts" / f"{net}.json"
+    target = tmp_path / "results" / "counts" / net / "shard_0_of_1.json"  # the count job's output (k = 1 shard)
     cmd = [SNAKEMAKE, str(target.relative_to(tmp_path)), "-s", str(REPO / "Snakefile"), "--directory", str(tmp_path),
            "--configfile", str(tmp_path / "c.yaml"), "--cores", "1", "--allowed-rules", "count"]
-    log = tmp_path / "logs" / "count" / f"{net}.log"
+    log = tmp_path / "logs" / "count" / net / "shard_0_of_1.log"
     run = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     job = None
     deadline = time.monotonic() + 300

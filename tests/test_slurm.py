@@ -100,7 +100,8 @@ def construction_workdir(path, **count):
     cfg = yaml.safe_load((REPO / "config" / "quick.yaml").read_text())
     cfg["count"].update(method="lp", lower=con.lower, upper=con.upper, time_limit=None, **count)
     (path / "c.yaml").write_text(yaml.safe_dump(cfg))
-    return con, path / "c.yaml", path / "results" / "counts" / f"{CON_NET}.json"
+    # the count job's own output: shard 0 of 1 (the local rule sum_shards makes the network's count)
+    return con, path / "c.yaml", path / "results" / "counts" / CON_NET / "shard_0_of_1.json"
 
 
 @pytest.fixture(scope="module")
@@ -201,7 +202,7 @@ def test_preempted_count_resumes_on_its_retry_to_the_exact_count(cluster, tmp_pa
     # and the new SLURM job resumes from the checkpoint to the construction's exact count.
     con, configfile, target = construction_workdir(tmp_path)
     checkpoint = target.with_name(target.name + ".checkpoint.npz")
-    log = tmp_path / "logs" / "count" / f"{CON_NET}.log"
+    log = tmp_path / "logs" / "count" / CON_NET / "shard_0_of_1.log"
     cmd = [SNAKEMAKE, "-s", str(REPO / "Snakefile"), "--directory", str(tmp_path), "--configfile", str(configfile),
            *SLURM_ARGS, str(target.relative_to(tmp_path)), "--allowed-rules", "count"]
     run = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=cluster.env)
