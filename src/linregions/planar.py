@@ -103,6 +103,27 @@ def clip_polygon(P, a0, a1, cc, sign, thr):
     return out[:m].copy()
 
 
+@njit(nogil=True, cache=True, inline="always")
+def _push(k, s0, nv, whole, a0, a1, cc, sign, thr, V, pstart, pnv, top, choice, st):
+    """Enter depth k + 1 with the polygon of depth k cut by sign (a0 x + a1 y + cc) >= thr, or with
+    all of it when ``whole`` (the polygon lies on that side already, or the unit is constant)."""
+    if whole:
+        pstart[k + 1] = s0
+        pnv[k + 1] = nv
+        top[k + 1] = top[k]
+    else:
+        t0 = top[k]
+        m = _clip(V, s0, nv, a0, a1, cc, sign, thr, V[t0:])
+        st[_S_CLIPS] += 1
+        pstart[k + 1] = t0
+        pnv[k + 1] = m
+        top[k + 1] = t0 + m
+        if m > st[_S_MAXV]:
+            st[_S_MAXV] = m
+    choice[k + 1] = 0
+    st[_S_K] = k + 1
+
+
 @njit(nogil=True, cache=True)
 def _search(Wf, woff, widths, offs, layer_of, b, eps, eps_in, Gm, gm, bits, choice, pstart, pnv, top,
             smin, smax, V, st, out_pat, rec, out_nv, out_v, budget):
@@ -178,11 +199,7 @@ def _search(Wf, woff, widths, offs, layer_of, b, eps, eps_in, Gm, gm, bits, choi
             if a0 == 0.0 and a1 == 0.0:  # constant on the polygon: the sign decides, no margin
                 bits[k] = 1 if cc > 0.0 else 0
                 choice[k] = 2
-                pstart[k + 1] = s0
-                pnv[k + 1] = nv
-                top[k + 1] = top[k]
-                choice[k + 1] = 0
-                st[_S_K] = k + 1
+                _push(k, s0, nv, True, a0, a1, cc, 1.0, 0.0, V, pstart, pnv, top, choice, st)
                 continue
             lo = np.inf
             hi = -np.inf
@@ -197,21 +214,7 @@ def _search(Wf, woff, widths, offs, layer_of, b, eps, eps_in, Gm, gm, bits, choi
             choice[k] = 1
             if hi >= eps:  # the active child is nonempty
                 bits[k] = 1
-                if lo >= eps:
-                    pstart[k + 1] = s0
-                    pnv[k + 1] = nv
-                    top[k + 1] = top[k]
-                else:
-                    t0 = top[k]
-                    m = _clip(V, s0, nv, a0, a1, cc, 1.0, eps, V[t0:])
-                    st[_S_CLIPS] += 1
-                    pstart[k + 1] = t0
-                    pnv[k + 1] = m
-                    top[k + 1] = t0 + m
-                    if m > st[_S_MAXV]:
-                        st[_S_MAXV] = m
-                choice[k + 1] = 0
-                st[_S_K] = k + 1
+                _push(k, s0, nv, lo >= eps, a0, a1, cc, 1.0, eps, V, pstart, pnv, top, choice, st)
                 continue
             c = 1
         if c == 1:
@@ -220,21 +223,7 @@ def _search(Wf, woff, widths, offs, layer_of, b, eps, eps_in, Gm, gm, bits, choi
             hi = smax[k]
             if lo <= -eps_in:  # the inactive child is nonempty
                 bits[k] = 0
-                if hi <= -eps_in:
-                    pstart[k + 1] = s0
-                    pnv[k + 1] = nv
-                    top[k + 1] = top[k]
-                else:
-                    t0 = top[k]
-                    m = _clip(V, s0, nv, Gm[k, 0], Gm[k, 1], gm[k], -1.0, eps_in, V[t0:])
-                    st[_S_CLIPS] += 1
-                    pstart[k + 1] = t0
-                    pnv[k + 1] = m
-                    top[k + 1] = t0 + m
-                    if m > st[_S_MAXV]:
-                        st[_S_MAXV] = m
-                choice[k + 1] = 0
-                st[_S_K] = k + 1
+                _push(k, s0, nv, hi <= -eps_in, Gm[k, 0], Gm[k, 1], gm[k], -1.0, eps_in, V, pstart, pnv, top, choice, st)
                 continue
         st[_S_K] = k - 1
 
