@@ -1,6 +1,7 @@
 # The two commands a user needs:  make run   (the MNIST experiment)   and   make test.
 # Both create the virtual environment .venv on first use (pip, about a minute and 6 GB).
-# make test-fast leaves out the tests marked slow (workflow runs, clusters, subprocesses).
+# make test-fast leaves out the tests marked slow (workflow runs, clusters, subprocesses, the
+# largest brute-force cases) and runs the rest on $(CORES) processes (pytest-xdist).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -30,7 +31,7 @@ test: $(BIN)/.installed
 	$(BIN)/python -m pytest -q
 
 test-fast: $(BIN)/.installed
-	$(BIN)/python -m pytest -q -m "not slow"
+	$(BIN)/python -m pytest -q -m "not slow" -n $(CORES)
 
 lint: $(BIN)/.installed
 	$(BIN)/snakemake --lint

@@ -55,7 +55,12 @@ def formula(name, n0, widths):
     raise AssertionError(name)
 
 
-@pytest.mark.parametrize("name, n0, widths", SMALL)
+# The three largest brute-force cases run in the full suite only (make test-fast leaves them out).
+BRUTE_SLOW = {("zaslavsky", 4, (10,)), ("serra2018", 1, (5, 5)), ("serra2018", 1, (3, 3, 3, 3))}
+
+
+@pytest.mark.parametrize("name, n0, widths",
+                         [pytest.param(*c, marks=pytest.mark.slow) if c in BRUTE_SLOW else c for c in SMALL])
 def test_brute_force_finds_exactly_count(name, n0, widths):
     """Every one of the 2^N patterns through the certificate LP: exactly ``count`` are regions,
     and ``count`` is the paper's formula."""

@@ -98,7 +98,7 @@ def _degenerate(kind, rng):
 KINDS = ["one_point", "one_point_vertex", "parallel", "dead", "repeated", "zero_rows", "integer", "tiny", "huge"]
 
 
-@pytest.mark.parametrize("margin", ["both", "active"])
+@pytest.mark.parametrize("margin", ["both", pytest.param("active", marks=pytest.mark.slow)])
 @pytest.mark.parametrize("kind", KINDS)
 def test_degenerate_networks_match_brute_force(kind, margin):
     # Proves robustness: on degenerate 2-input networks (concurrent lines, lines through a domain
