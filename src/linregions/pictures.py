@@ -110,7 +110,7 @@ def make_panel(name: str, widths: Sequence[int], seed: int = 0, resolution: int 
                  resolution, r.seconds, labels, c.lower, c.upper)
 
 
-def _colours(n: int, seed: int = 0) -> np.ndarray:
+def region_colours(n: int, seed: int = 0) -> np.ndarray:
     """n RGB colours, light and well spread, in a fixed random order so neighbours differ."""
     import matplotlib.colors as mcolors
 
@@ -153,7 +153,7 @@ def draw(panels: Sequence[Panel], png, pdf, csv) -> pd.DataFrame:
                              constrained_layout=True)
     for ax, p in zip(axes[0], panels):
         n = int(p.labels.max()) + 1
-        img = _colours(n)[p.labels]
+        img = region_colours(n)[p.labels]
         img[boundaries(p.labels)] = 0.0
         ax.imshow(img, origin="lower", extent=(p.lower, p.upper, p.lower, p.upper), interpolation="nearest")
         ax.set_title(panel_title(p), fontsize=10)

@@ -24,7 +24,7 @@ from .atomic import write_csv
 from .count import count_regions
 from .domain import plane
 from .network import load_network
-from .pictures import _colours
+from .pictures import region_colours
 from .regions import DEFAULT_EPS
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,7 @@ def _title(p: PlanePicture, n0: int | None = None) -> str:
 def _draw_one(ax, p: PlanePicture, marks: Sequence[str], title: str, fontsize: int = 10) -> None:
     from matplotlib.collections import PolyCollection
 
-    colours = _colours(max(len(p.polygons), 1))
+    colours = region_colours(max(len(p.polygons), 1))
     ax.add_collection(PolyCollection(p.polygons, facecolors=colours[: len(p.polygons)], edgecolors="black",
                                      linewidths=0.3))
     for t, label in zip(((0.0, 0.0), (1.0, 0.0), (0.0, 1.0)), marks):
