@@ -23,7 +23,7 @@ REPO = HERE.parent
 OUT = HERE / "out"
 
 # One count in a fresh process: the library from sys.argv[1] (a src folder), the network .pt
-# from sys.argv[2]; a first shard warms the numba cache, then the whole tree is timed.
+# from sys.argv[2]; a first shard warms the numba cache, then shard 0 of sys.argv[3] is timed.
 CHILD = r"""
 import json, sys, time
 sys.path.insert(0, sys.argv[1])
@@ -31,7 +31,7 @@ from linregions import count_regions, load_network
 net = load_network(sys.argv[2])
 count_regions(net, 0.0, 1.0, method="lp", shard=(0, 1000))
 c0 = time.process_time()
-r = count_regions(net, 0.0, 1.0, method="lp", threads=1)
+r = count_regions(net, 0.0, 1.0, method="lp", threads=1, shard=(0, int(sys.argv[3])))
 print(json.dumps({"regions": r.regions, "cpu": time.process_time() - c0, "wall": r.seconds, "lps": r.lps}))
 """
 
@@ -48,8 +48,8 @@ def worktree(rev: str) -> Path:
     return path
 
 
-def one(src: Path, model: Path) -> dict:
-    out = subprocess.run([sys.executable, "-c", CHILD, str(src), str(model)], check=True, capture_output=True,
+def one(src: Path, model: Path, share: int = 1) -> dict:
+    out = subprocess.run([sys.executable, "-c", CHILD, str(src), str(model), str(share)], check=True, capture_output=True,
                          text=True, env={"OMP_NUM_THREADS": "1", "NUMBA_NUM_THREADS": "1", "PATH": "/usr/bin:/bin"})
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -60,6 +60,7 @@ def main(argv=None) -> int:
     ap.add_argument("--new", default="WORKTREE", help="a revision, or WORKTREE for this checkout as it is")
     ap.add_argument("--widths", default="11-11", help="hidden widths of the trained MNIST network")
     ap.add_argument("--repeats", type=int, default=5, help="counts per revision (alternating)")
+    ap.add_argument("--share", type=int, default=1, help="time shard 0 of this many (a fixed 1/k of the tree); 1 = all")
     args = ap.parse_args(argv)
 
     sys.path.insert(0, str(HERE))
@@ -69,15 +70,15 @@ def main(argv=None) -> int:
     srcs = {"old": worktree(args.old) / "src", "new": (REPO if args.new == "WORKTREE" else worktree(args.new)) / "src"}
     runs: dict[str, list[dict]] = {"old": [], "new": []}
     for name in srcs:  # compile each revision's kernel once, outside the timed runs
-        one(srcs[name], model)
+        one(srcs[name], model, 1000)
     for i in range(args.repeats):
         for name in (("old", "new") if i % 2 == 0 else ("new", "old")):
-            runs[name].append(one(srcs[name], model))
+            runs[name].append(one(srcs[name], model, args.share))
             print(name, json.dumps(runs[name][-1]), file=sys.stderr)
     counts = {name: {r["regions"] for r in rs} for name, rs in runs.items()}
     cpu = {name: statistics.median(r["cpu"] for r in rs) for name, rs in runs.items()}
     regions = runs["new"][0]["regions"]
-    print(f"network 784-{args.widths}, {args.repeats} alternating counts per revision, one core")
+    print(f"network 784-{args.widths}, shard 0 of {args.share}, {args.repeats} alternating counts per revision, one core")
     for name in ("old", "new"):
         rev = args.old if name == "old" else args.new
         print(f"{name} ({rev}): median {cpu[name]:.2f} CPU s, {regions / cpu[name]:,.0f} regions per CPU s, "
