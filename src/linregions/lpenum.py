@@ -431,7 +431,7 @@ def count_lp(
                 seen = dict.fromkeys(COUNTERS, 0)  # the task's counters already added to totals
                 finished = False
                 while not stop.is_set():
-                    finished = work.step()
+                    finished = work.step(_BUDGET)
                     now_counts = work.counters()
                     with lock:
                         for k, v in now_counts.items():
