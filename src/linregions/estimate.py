@@ -37,9 +37,9 @@ covered the count against 100 % for uniform sides; coverage is the point of an i
 default is uniform (Knuth's estimator as published).
 
 Scheme ``"tasks"``: the top-level tasks counted exactly, in a seeded random order, T x the mean
-with the finite-population variance. It needs no probe but a whole task per sample; on the
-networks of the calibration benchmark (benchmarks/bench_estimate.py) its intervals were several
-times wider than the probes' at the same time, which is why "knuth" is the default.
+with the finite-population variance. It needs no probe but a whole task per sample: on a
+random 20-10-10 network (145,560 regions) it averaged 23 tasks in 3 s for an interval of
++-19 %, where the probes reached +-5.5 % (1,269 probes) in the same time, which is why "knuth" is the default.
 
 Determinism: the probes, their strata and their random choices are a function of the seed and
 of the probes before them, so the first n probes are the same on every run with the same seed; a

@@ -410,6 +410,7 @@ def count_lp(
     totals = {k: split_totals[k] + int(ckpt.stats[k]) for k in COUNTERS}
     running: dict[int, tuple[int, int, float]] = {}  # worker -> (task, its regions so far, DFS fraction)
     found0 = _found(ckpt, running, mine)  # the lower bound this call starts from
+    stopped_at: dict[int, float] = {}  # task -> DFS fraction where this call stopped it
     queue = list(reversed(todo))
     errors: list[BaseException] = []
 
@@ -454,6 +455,7 @@ def count_lp(
                         ckpt.finish(t, int(work.ist[S.I_COUNT]), pats)
                     else:  # stopped: keep what it found, and run it again from its root on resume
                         ckpt.keep_partial(t, int(work.ist[S.I_COUNT]), pats)
+                        stopped_at[t] = _dfs_fraction(work)
                         queue.append(t)
         except BaseException as exc:  # surfaced in the calling thread
             errors.append(exc)
@@ -515,7 +517,8 @@ def count_lp(
     if status == "complete":
         complete = True
     regions = _found(ckpt, {}, mine)
-    guess = _rough_total(ckpt, {}, mine)
+    guess = _rough_total(ckpt, {t: (t, int(work_count), f) for t, f in stopped_at.items()
+                                for work_count in [ckpt.partial.get(t, (0, None))[0]] if t not in ckpt.done}, mine)
     left = _seconds_left(guess, regions, found0, time.perf_counter() - t0)
     if complete:
         ckpt.remove()
