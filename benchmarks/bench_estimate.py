@@ -40,7 +40,7 @@ def main() -> None:
     ap.add_argument("--widths", type=int, nargs="+", default=[8, 9, 10, 11, 12])
     ap.add_argument("--models", nargs="*", default=[], help="trained models, counted on [0, 1]^n0")
     ap.add_argument("--time", type=float, default=10.0, help="seconds per estimate at most")
-    ap.add_argument("--half-width", type=float, default=0.05)
+    ap.add_argument("--half-width", type=float, default=0.05, help="target; 0: none (each estimate runs --time s)")
     ap.add_argument("--exact-limit", type=float, default=30.0)
     ap.add_argument("--json", default=None, help="write the rows here")
     args = ap.parse_args()
@@ -55,7 +55,8 @@ def main() -> None:
             left_out.append(f"{name} ({shape}): exact count unfinished in {args.exact_limit:g} s")
             print(f"{name:22s} {shape:10s} left out: exact count unfinished in {args.exact_limit:g} s", flush=True)
             continue
-        es = count_regions(net, lo, up, method="estimate", time_limit=args.time, half_width=args.half_width, seed=seed)
+        es = count_regions(net, lo, up, method="estimate", time_limit=args.time,
+                           half_width=args.half_width or None, seed=seed)
         a, b = es.interval
         half = (b - a) / 2 / max(es.regions, 1)
         row = dict(name=name, shape=shape, exact=ex.regions, exact_seconds=ex.seconds, estimate=es.regions,

@@ -76,6 +76,10 @@ FIRST_PROBES = 3
 LEARN_DEPTH = 12
 #: Least probes in all before a target half-width may stop the estimate.
 MIN_SAMPLES = 200
+#: The half-width is compared with its target only when the probes reach MIN_SAMPLES * LOOK_GROWTH^k:
+#: each look is a chance to stop at a moment when the sample variance happens to be low, which
+#: erodes coverage (looking after every probe covered 38 of 42 benchmark networks).
+LOOK_GROWTH = 1.25
 _PROGRESS_EVERY = 2.0
 
 
@@ -300,6 +304,7 @@ def estimate_lp(
     total = 0
     last = t0
     status = "samples"
+    look = max(MIN_SAMPLES, 2 * T)
     while True:
         now = time.perf_counter()
         if samples is not None and total >= samples:
@@ -308,7 +313,8 @@ def estimate_lp(
         if deadline is not None and now >= deadline and total >= 2 * T:
             status = "time_limit"
             break
-        if half_width is not None and total >= max(MIN_SAMPLES, 2 * T) and n.min() >= FIRST_PROBES:
+        if half_width is not None and total >= look and n.min() >= FIRST_PROBES:
+            look = max(look + 1, int(math.ceil(look * LOOK_GROWTH)))
             est, var, df = _summary(n, mean, m2)
             if est > 0 and _t_quantile(df) * math.sqrt(var) <= half_width * est:
                 status = "half_width"
