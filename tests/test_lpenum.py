@@ -403,3 +403,75 @@ def test_bad_per_coordinate_box_is_rejected(lower, upper, match):
 
     with pytest.raises(ValueError, match=match):
         count_lp(from_arrays([(np.ones((2, 3)), np.zeros(2))]), lower, upper, EPS)
+
+
+def _long_task_net():
+    """A random 8-10-10 network (30,936 regions, about 2 s) whose 256+ tasks take ms each: a 0.3 s call
+    finishes some tasks and stops inside another (a task longer than a call would restart every call)."""
+    rng = np.random.default_rng(11)
+    return from_arrays([(rng.normal(size=(10, 8)), rng.normal(size=10)),
+                        (rng.normal(size=(10, 10)), rng.normal(size=10))])
+
+
+@pytest.mark.slow
+def test_stopped_count_keeps_the_regions_of_unfinished_tasks_and_resumes_exactly(tmp_path, monkeypatch):
+    # Proves issue 16 item 1: a stopped count's regions are exactly its distinct certified patterns, all of
+    # them true regions (in the uninterrupted count's set), including those of the tasks it stopped inside
+    # (the checkpoint's partial records); resumed again and again, the lower bound never falls and ends at
+    # the uninterrupted count and pattern set, so no region was counted twice.
+    import linregions.lpenum as L
+
+    monkeypatch.setattr(L, "_BUDGET", 20)  # return to Python every 20 nodes, so that calls stop inside tasks
+    net = _long_task_net()
+    full = _lp(net, -1.0, 1.0)
+    truth = {row.tobytes() for row in full.patterns}
+    ck = tmp_path / "ck.npz"
+    last, saw_partial = 0, False
+    for _ in range(200):
+        r = _lp(net, -1.0, 1.0, time_limit=0.3, checkpoint=str(ck))
+        assert r.regions >= last
+        last = r.regions
+        if r.complete:
+            break
+        rows = {row.tobytes() for row in r.patterns}
+        assert len(rows) == len(r.patterns) == r.regions and rows <= truth
+        assert r.estimated_total is not None and r.estimated_total >= r.regions
+        with np.load(ck) as z:
+            assert r.regions == z["counts"].sum() + z["partial_counts"].sum()
+            saw_partial |= z["partial_counts"].sum() > 0
+    assert saw_partial
+    assert r.complete and r.regions == full.regions and np.array_equal(r.patterns, full.patterns)
+    assert r.estimated_total is None and not ck.exists()
+
+
+@pytest.mark.slow
+def test_stopped_count_without_patterns_counts_its_unfinished_task(tmp_path, monkeypatch):
+    # Proves the issue's case at small scale: a call stopped before any task finished still reports the
+    # regions its running task certified (a lower bound above 0), and resuming reaches the exact count.
+    import linregions.lpenum as L
+
+    monkeypatch.setattr(L, "_BUDGET", 20)
+    net = _long_task_net()
+    ck = tmp_path / "ck.npz"
+    r = count_regions(net, -1.0, 1.0, method="lp", eps=EPS, time_limit=0.1, checkpoint=str(ck))
+    with np.load(ck) as z:
+        assert r.regions == z["counts"].sum() + z["partial_counts"].sum() > 0 and z["partial_counts"].sum() > 0
+    assert not r.complete and "rough estimate (not a count)" in r.summary()
+    full = count_regions(net, -1.0, 1.0, method="lp", eps=EPS)
+    again = count_regions(net, -1.0, 1.0, method="lp", eps=EPS, checkpoint=str(ck))
+    assert again.complete and again.regions == full.regions
+
+
+def test_checkpoint_of_another_version_is_refused_with_one_line(tmp_path, monkeypatch):
+    # Proves issue 15 item 5: a checkpoint records the library version, and a resume by another version is
+    # refused with one line naming both versions (instead of mixing two versions' counts).
+    import linregions.lpenum as L
+
+    net = _medium_net()
+    ck = tmp_path / "ck.npz"
+    r = count_regions(net, -1.0, 1.0, method="lp", eps=EPS, time_limit=0.0, checkpoint=str(ck))
+    assert not r.complete and ck.exists()
+    monkeypatch.setattr(L, "__version__", "99.0")
+    with pytest.raises(ValueError, match="written by linregions .* this is linregions 99.0") as e:
+        count_regions(net, -1.0, 1.0, method="lp", eps=EPS, checkpoint=str(ck))
+    assert "\n" not in str(e.value)

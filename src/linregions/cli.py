@@ -24,6 +24,14 @@ def _count(args: argparse.Namespace) -> int:
         options["checkpoint"] = args.checkpoint
     if args.method == "lp" and not args.json:
         options["progress"] = _progress
+    if args.method == "estimate":
+        options["seed"] = args.seed
+        if args.half_width is not None:
+            options["half_width"] = args.half_width
+        if not args.json:
+            options["progress"] = _estimate_progress
+    elif args.half_width is not None:
+        raise ValueError("--half-width is an option of --method estimate")
     res = count_regions(
         _model(args),
         domain=_domain(args),
@@ -43,7 +51,7 @@ def _count(args: argparse.Namespace) -> int:
         print(json.dumps(res.to_dict(), indent=2))
     else:
         print(res.summary())
-    return 0 if res.complete else 3
+    return 0 if res.complete or res.estimate else 3
 
 
 def _model(args: argparse.Namespace):
@@ -106,9 +114,19 @@ def _slice(args: argparse.Namespace) -> int:
     return 0 if pic.complete else 3
 
 
-def _progress(regions: int, seconds: float, fraction: float) -> None:
+def _progress(regions: int, seconds: float, fraction: float, estimate=None) -> None:
     rate = regions / seconds if seconds > 0 else 0.0
-    print(f"  {regions} regions, {rate:.0f}/s, about {100 * fraction:.1f}% of the tree", file=sys.stderr)
+    guess = ""
+    if estimate is not None:
+        total, left = estimate
+        guess = (f"; rough estimate (not a count): ~{total:,.0f} regions in all, "
+                 + ("time left unknown" if left is None else f"~{left:,.0f} s left"))
+    print(f"  {regions} regions found, {rate:.0f}/s, {100 * fraction:.1f}% of the tasks finished{guess}", file=sys.stderr)
+
+
+def _estimate_progress(estimate: float, seconds: float, half: float, samples: int) -> None:
+    print(f"  estimated regions: {estimate:,.0f} +- {half:,.0f} (95%), {samples} samples, {seconds:.0f} s",
+          file=sys.stderr)
 
 
 def _bounds(args: argparse.Namespace) -> int:
@@ -164,13 +182,18 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--radius", type=float, default=None, metavar="R", help="radius of --around")
     c.add_argument("--plane", nargs=3, default=None, metavar=("A.npy", "B.npy", "C.npy"),
                    help="count on the plane through three inputs, cut by the input box (method lp: exact planar path)")
-    c.add_argument("--method", choices=("lp", "milp", "brute"), default="lp",
-                   help="lp (default: exact, fast, no licence), milp (the paper's program, Gurobi) or brute")
+    c.add_argument("--method", choices=("lp", "milp", "brute", "estimate"), default="lp",
+                   help="lp (default: exact, fast, no licence), milp (the paper's program, Gurobi), brute, or "
+                        "estimate (not a count: an estimate with a 95%% confidence interval; needs --time-limit "
+                        "and/or --half-width)")
     c.add_argument("--eps", type=float, default=DEFAULT_EPS, help=f"region margin (default {DEFAULT_EPS:g})")
     c.add_argument("--margin", choices=("both", "active"), default="both",
                    help="'both' (default) or the paper's one-sided 'active'")
     c.add_argument("--threads", type=int, default=1)
     c.add_argument("--time-limit", type=float, default=None, help="seconds; a stopped count is a lower bound")
+    c.add_argument("--half-width", type=float, default=None, metavar="H",
+                   help="estimate only: stop at a 95%% interval of relative half-width H (e.g. 0.05)")
+    c.add_argument("--seed", type=int, default=0, help="estimate only: seed of the probes (default 0)")
     c.add_argument("--shard", default=None, help="lp only: I/K counts shard I of K")
     c.add_argument("--checkpoint", default=None, help="lp only: file to save and resume the search state")
     c.add_argument("--patterns", default=None, help="write the bit-packed patterns to this .npy file")

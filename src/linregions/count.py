@@ -12,7 +12,7 @@ from .domain import Domain, DomainError, Reduced, as_domain
 from .network import load_network
 from .regions import DEFAULT_EPS, CountResult, check_eps, check_margin, pack_patterns
 
-METHODS = ("lp", "milp", "brute")
+METHODS = ("lp", "milp", "brute", "estimate")
 
 
 def count_regions(
@@ -45,6 +45,15 @@ def count_regions(
     (for the MILP: ``seed``, ``bounds``; for the LP search: ``shard``, ``checkpoint``,
     ``progress``; a box count with ``shard`` or ``checkpoint`` always runs the LP search; for the
     planar/interval path: ``progress`` and ``return_polygons``).
+
+    ``"estimate"`` is not a count: an unbiased estimate of the count ``"lp"`` would give, with a
+    95 % confidence interval (:mod:`linregions.estimate`; ``result.estimate`` is True, ``complete``
+    False, ``regions`` the point estimate, ``interval`` and ``samples``). It needs a limit:
+    ``time_limit`` and/or ``half_width`` (the target relative half-width, 0 < h < 1) or
+    ``samples``; other options ``seed`` (default 0), ``scheme``, ``strata``, ``exact_below``,
+    ``learn``, ``progress``. On a domain of dimension <= 2 it runs the exact planar/interval path
+    and, if that finishes (within ``time_limit``), returns the exact count (``complete`` True,
+    ``estimate`` False, a zero-width interval); larger domains must be boxes, as for ``"lp"``.
     """
     net = load_network(model)
     eps = check_eps(eps)
@@ -60,7 +69,10 @@ def count_regions(
     lo_f, up_f = dom.box_range()
     desc = dom.describe(net)
     desc["dim"] = red.dim
-    if method == "milp":
+    if method == "estimate":
+        res = _estimate(red, dom, eps, margin, time_limit, return_patterns, options)
+        path = res.path
+    elif method == "milp":
         from .milp import count_milp
 
         lo, up = _bounds(red)
@@ -100,6 +112,42 @@ def count_regions(
     res.lower, res.upper, res.n0 = lo_f, up_f, net.n0
     res.path = path
     res.domain = desc
+    return res
+
+
+def _estimate(red: Reduced, dom: Domain, eps: float, margin: str, time_limit: float | None,
+              return_patterns: bool, options: dict) -> CountResult:
+    """Method 'estimate': the exact planar/interval path in 1-D/2-D when it finishes, else the
+    probes of :func:`linregions.estimate.estimate_lp` on the (reduced) box."""
+    from .estimate import check_estimate_options, estimate_lp
+
+    if return_patterns:
+        raise ValueError("method 'estimate' finds no pattern set; count with method 'lp' to get patterns")
+    known = {"half_width", "samples", "seed", "scheme", "strata", "exact_below", "learn", "progress"}
+    unknown = sorted(set(options) - known)
+    if unknown:
+        raise ValueError(f"unknown option {unknown[0]!r} for method 'estimate'; it takes {', '.join(sorted(known))}")
+    check_estimate_options(time_limit, options.get("half_width"), options.get("samples"), options.get("seed", 0),
+                           options.get("scheme", "knuth"), options.get("strata", 32), options.get("exact_below", 4))
+    t0 = time.perf_counter()
+    if red.dim <= 2:
+        res = _count_planar(red, eps, margin, time_limit, False, {})
+        if res.complete:
+            res.method, res.interval, res.estimator = "estimate", (float(res.regions), float(res.regions)), \
+                f"exact ({res.path} path, finished within the limit)"
+            return res
+        if not red.is_box:  # a stopped planar count of a polytope/slice: a lower bound, said so
+            res.method = "estimate"
+            return res
+    elif not red.is_box:
+        raise DomainError(
+            f"method 'estimate' probes boxes of any dimension (and counts domains of dimension <= 2 exactly), but this "
+            f"{dom.label} has dimension {red.dim}; estimate on a box, or count it with method='milp' or 'brute'")
+    left = None if time_limit is None else max(float(time_limit) - (time.perf_counter() - t0), 1e-3)
+    lo, up = _bounds(red)
+    res = estimate_lp(red.net, lo, up, eps, margin, time_limit=left, **options)
+    res.seconds = time.perf_counter() - t0  # with the planar attempt, if any
+    res.path = "lp-zeta"
     return res
 
 

@@ -27,6 +27,8 @@ def cross_check(model: Any, primary: dict, method: str, time_limit: float | None
     eps and margin are reused. Returns a JSON-friendly record with ``agree`` and ``compared``; a
 stopped primary count (a lower bound) is not checked (``agree`` None).
     """
+    if "estimate" in (method, primary["method"]):
+        raise ValueError("a cross-check compares two counts; method 'estimate' gives an estimate, not a count")
     if method == primary["method"]:
         raise ValueError(f"cross-check method {method!r} is the method of the count itself; choose another")
     if not primary["complete"]:  # a lower bound: nothing exact to compare with

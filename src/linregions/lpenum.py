@@ -15,7 +15,35 @@ not survive re-evaluation falls back to a robust HiGHS solve of the max-min-marg
 The tree is split at a fixed depth into tasks (one per feasible prefix of unit states), which
 are what threads share, what ``shard=(i, k)`` distributes (task j belongs to shard j mod k),
 and what a checkpoint records as finished. The split depth depends only on the network and k,
-so the count and the pattern set do not depend on the thread count.
+so the count and the pattern set do not depend on the thread count. The tasks are taken in a
+fixed pseudo-random order (the same for every run of a count), so that the finished tasks are a
+random sample of all: a stopped count's rough estimate of the total (below) extrapolates from
+them.
+
+A stopped count keeps every region it has certified, those of its unfinished tasks too: the
+result's ``regions`` (still a lower bound, ``complete`` false) is the finished tasks' counts plus
+the regions the unfinished ones have emitted so far, and with ``return_patterns`` its patterns
+are exactly those regions. The checkpoint stores the unfinished tasks' partial records beside the
+finished tasks. On resume an unfinished task restarts from its root, and its partial record is
+superseded when it finishes (never added twice); while it runs, the lower bound reported counts
+the larger of its saved record and its new progress, so it never falls below what was saved, and
+if it is stopped again the records are merged (the union of the patterns, or the larger count).
+Restarting, rather than saving the kernel's DFS stack, was chosen because that stack also holds
+the task's pool of box corners and the hub's points, whose exact restoration would have to be
+kept in step with every change of the kernel; a restart loses at most the work of the tasks
+running when the count stopped (``threads`` of the 256 or more tasks), and the search of a
+task is deterministic, so it emits the same regions again.
+
+A stopped count also reports a rough estimate of the total and of the seconds left
+(``estimated_total``, ``estimated_seconds_left``; logged with the progress and passed to a
+``progress`` callback that takes an ``estimate`` keyword): each finished task counts its regions,
+each running task its regions so far divided by the fraction of its subtree the DFS has passed
+(assuming the two sides of a node equally large), each task not started the mean of the started
+ones. It is labelled an estimate everywhere and carries no interval; for an estimate with a 95 %
+confidence interval use ``method="estimate"`` (:mod:`linregions.estimate`).
+
+A checkpoint records the library version beside the count's definition (network, box, eps,
+margin, split); a resume by a different version is refused with one line naming both versions.
 """
 
 from __future__ import annotations
@@ -32,6 +60,7 @@ from typing import Any, Callable
 import numpy as np
 
 from . import search as S
+from ._version import __version__
 from .atomic import atomic_path
 from .certificate import max_margin
 from .network import Network, box_arrays
@@ -58,7 +87,7 @@ class _Work:
     and the patterns it has emitted."""
 
     def __init__(self, net: Network, lower, upper, eps: float, margin: str, record: bool, witnesses: bool,
-                 geo: S.Geometry | None = None):
+                 geo: S.Geometry | None = None, buffer: int = _BUFFER):
         self.n0 = net.n0
         self.n1 = int(net.widths[0])
         self.lo, self.up = box_arrays(lower, upper, net.n0)
@@ -66,7 +95,7 @@ class _Work:
         self.margin = margin
         if geo is None:
             geo = S.make_geometry(net, self.lo, self.up, eps)
-        self.w = S.make_worker(net, geo, margin, record, witnesses, _BUFFER)
+        self.w = S.make_worker(net, geo, margin, record, witnesses, buffer)
         self.st = self.w.st
         self.ist = self.st.ist
         self.chunks: list[np.ndarray] = []
@@ -207,13 +236,35 @@ def _split(net: Network, lower, upper, eps: float, margin: str, target: int, geo
     raise AssertionError("unreachable")
 
 
+#: Seed of the fixed pseudo-random order in which a count takes its tasks.
+_ORDER_SEED = 20240601
+
+
+def _dfs_fraction(work: _Work) -> float:
+    """The fraction of the current task's subtree the DFS has passed, if the two sides of every
+    node were equally large (for the rough estimate of the total only)."""
+    ist, nxt, nside = work.ist, work.st.nxt, work.st.nside
+    base, dep = int(ist[S.I_BASE]), int(ist[S.I_DEPTH])
+    if dep < base:
+        return 1.0
+    f, w = 0.0, 1.0
+    for d in range(base, dep + 1):
+        ns = max(int(nside[d]), 1)
+        done = int(nxt[d]) - (1 if d < dep else 0)
+        f += w * max(done, 0) / ns
+        w /= ns
+    return min(f, 1.0)
+
+
 class _Checkpoint:
-    """Finished tasks, their counts and patterns, saved atomically to an .npz file."""
+    """Finished tasks, their counts and patterns, and the partial records of unfinished tasks
+    (the regions they had emitted when the count stopped), saved atomically to an .npz file."""
 
     def __init__(self, path: str | None, meta: dict):
         self.path = os.fspath(path) if path is not None else None
         self.meta = meta
         self.done: dict[int, tuple[int, np.ndarray | None]] = {}
+        self.partial: dict[int, tuple[int, np.ndarray | None]] = {}
         self.stats = {**dict.fromkeys(COUNTERS, 0), "seconds": 0.0}
 
     def load(self) -> None:
@@ -227,8 +278,14 @@ class _Checkpoint:
                 lens = z["lens"].tolist()
                 pats = z["patterns"]
                 stats = json.loads(bytes(z["stats"]).decode())
+                part = [z[k] for k in ("partial_ids", "partial_counts", "partial_lens", "partial_patterns")] \
+                    if "partial_ids" in z.files else None
         except Exception as exc:  # a truncated or foreign file
             raise ValueError(f"checkpoint {self.path!r} is unreadable ({exc}); delete it to start over") from None
+        if meta.get("version") != self.meta.get("version"):
+            raise ValueError(
+                f"checkpoint {self.path!r} was written by linregions {meta.get('version', 'an earlier version (unrecorded)')}, "
+                f"this is linregions {self.meta.get('version')}; delete it to count with this version")
         if meta != self.meta:
             diff = sorted(k for k in set(meta) | set(self.meta) if meta.get(k) != self.meta.get(k))
             raise ValueError(
@@ -239,27 +296,56 @@ class _Checkpoint:
         for t, cnt, ln in zip(ids, counts, lens):
             self.done[int(t)] = (int(cnt), pats[off: off + ln] if self.meta["return_patterns"] else None)
             off += ln
+        if part is not None:
+            off = 0
+            for t, cnt, ln in zip(part[0].tolist(), part[1].tolist(), part[2].tolist()):
+                self.partial[int(t)] = (int(cnt), part[3][off: off + ln] if self.meta["return_patterns"] else None)
+                off += ln
         self.stats = {**dict.fromkeys(COUNTERS, 0), "seconds": 0.0, **stats}
-        logger.info("resuming from checkpoint %s: %d tasks already finished", self.path, len(self.done))
+        logger.info("resuming from checkpoint %s: %d tasks already finished, %d partial (%d regions)", self.path,
+                    len(self.done), len(self.partial), sum(c for c, _ in self.partial.values()))
 
-    def save(self, totals: dict[str, int], seconds: float) -> None:
-        """Write the finished tasks, and the work so far (``totals``, the COUNTERS, and seconds)."""
-        if self.path is None:
-            return
-        ids = sorted(self.done)
-        counts = np.array([self.done[t][0] for t in ids], dtype=np.int64)
+    def keep_partial(self, t: int, count: int, pats: np.ndarray | None) -> None:
+        """Merge the regions an unfinished task has emitted into its partial record: the union of
+        the patterns (when recorded), else the larger count (both are lower bounds of the task)."""
+        old = self.partial.get(t)
+        if pats is not None:
+            if old is not None and old[1] is not None and len(old[1]):
+                pats = np.unique(np.concatenate([old[1], pats]), axis=0)
+            self.partial[t] = (len(pats), pats)
+        elif old is None or count > old[0]:
+            self.partial[t] = (count, None)
+
+    def finish(self, t: int, count: int, pats: np.ndarray | None) -> None:
+        """A finished task: its exact record supersedes its partial one."""
+        self.done[t] = (count, pats)
+        self.partial.pop(t, None)
+
+    def _arrays(self, records: dict) -> tuple[np.ndarray, ...]:
+        ids = sorted(records)
+        counts = np.array([records[t][0] for t in ids], dtype=np.int64)
         nb = self.meta["bytes"]
         if self.meta["return_patterns"]:
-            parts = [self.done[t][1] for t in ids]
+            parts = [records[t][1] for t in ids]
             lens = np.array([len(p) for p in parts], dtype=np.int64)
             pats = np.concatenate(parts) if parts else np.zeros((0, nb), np.uint8)
         else:
             lens = np.zeros(len(ids), dtype=np.int64)
             pats = np.zeros((0, nb), np.uint8)
+        return np.array(ids, dtype=np.int64), counts, lens, pats
+
+    def save(self, totals: dict[str, int], seconds: float) -> None:
+        """Write the finished tasks, the partial records of unfinished ones, and the work so far
+        (``totals``, the COUNTERS, and seconds)."""
+        if self.path is None:
+            return
+        ids, counts, lens, pats = self._arrays(self.done)
+        pids, pcounts, plens, ppats = self._arrays(self.partial)
         stats = {**{k: int(totals[k]) for k in COUNTERS}, "seconds": float(seconds)}
         with atomic_path(self.path) as tmp, open(tmp, "wb") as f:
             np.savez(f, meta=np.frombuffer(json.dumps(self.meta, sort_keys=True).encode(), np.uint8),
-                     ids=np.array(ids, dtype=np.int64), counts=counts, lens=lens, patterns=pats,
+                     ids=ids, counts=counts, lens=lens, patterns=pats,
+                     partial_ids=pids, partial_counts=pcounts, partial_lens=plens, partial_patterns=ppats,
                      stats=np.frombuffer(json.dumps(stats).encode(), np.uint8))
 
     def remove(self) -> None:
@@ -308,11 +394,12 @@ def count_lp(
         "network": _net_digest(net), "box": _box_digest(lo, up), "eps": eps, "margin": margin,
         "shard": [i_shard, k_shard], "split_depth": D, "tasks": len(prefixes),
         "prefixes": hashlib.sha256(np.packbits(prefixes, axis=1).tobytes()).hexdigest() if len(prefixes) else "",
-        "return_patterns": bool(return_patterns), "bytes": nbytes,
+        "return_patterns": bool(return_patterns), "bytes": nbytes, "version": __version__,
     }
     ckpt = _Checkpoint(checkpoint, meta)
     ckpt.load()
-    todo = [t for t in mine if t not in ckpt.done]
+    order = np.random.default_rng(_ORDER_SEED).permutation(len(prefixes))
+    todo = [int(t) for t in order if t % k_shard == i_shard and t not in ckpt.done]
     logger.info("lp count: network %d-%s, %d tasks at depth %d (%d in this shard, %d to do), %d threads",
                 n0, "-".join(map(str, net.widths)), len(prefixes), D, len(mine), len(todo), threads)
 
@@ -321,7 +408,9 @@ def count_lp(
     reason = {"status": "complete"}
     before = float(ckpt.stats["seconds"])  # counting time of the runs this call resumes
     totals = {k: split_totals[k] + int(ckpt.stats[k]) for k in COUNTERS}
-    running: dict[int, int] = {}  # worker -> regions of its unfinished task so far
+    running: dict[int, tuple[int, int, float]] = {}  # worker -> (task, its regions so far, DFS fraction)
+    found0 = _found(ckpt, running, mine)  # the lower bound this call starts from
+    stopped_at: dict[int, float] = {}  # task -> DFS fraction where this call stopped it
     queue = list(reversed(todo))
     errors: list[BaseException] = []
 
@@ -336,33 +425,37 @@ def count_lp(
                 if D == N:  # the prefix is itself a leaf, a certified region
                     pats = np.packbits(prefixes[t].astype(bool))[None, :] if return_patterns else None
                     with lock:
-                        ckpt.done[t] = (1, pats)
+                        ckpt.finish(t, 1, pats)
                         totals["nodes"] += 1
                     continue
                 work.start(prefixes[t], wits[t], N)
                 seen = dict.fromkeys(COUNTERS, 0)  # the task's counters already added to totals
                 finished = False
                 while not stop.is_set():
-                    finished = work.step()
+                    finished = work.step(_BUDGET)
                     now_counts = work.counters()
                     with lock:
                         for k, v in now_counts.items():
                             totals[k] += v - seen[k]
                         seen = now_counts
-                        running[wid] = int(work.ist[S.I_COUNT])
+                        running[wid] = (t, int(work.ist[S.I_COUNT]), _dfs_fraction(work))
                     if finished:
                         break
                     if deadline is not None and time.perf_counter() >= deadline:
                         reason["status"] = "time_limit"
                         stop.set()
+                if not finished:
+                    work._flush()  # the patterns still in the kernel's buffer
+                pats = None
+                if return_patterns:
+                    pats = np.concatenate(work.chunks) if work.chunks else np.zeros((0, nbytes), np.uint8)
                 with lock:
                     running.pop(wid, None)
                     if finished:
-                        pats = None
-                        if return_patterns:
-                            pats = np.concatenate(work.chunks) if work.chunks else np.zeros((0, nbytes), np.uint8)
-                        ckpt.done[t] = (int(work.ist[S.I_COUNT]), pats)
-                    else:
+                        ckpt.finish(t, int(work.ist[S.I_COUNT]), pats)
+                    else:  # stopped: keep what it found, and run it again from its root on resume
+                        ckpt.keep_partial(t, int(work.ist[S.I_COUNT]), pats)
+                        stopped_at[t] = _dfs_fraction(work)
                         queue.append(t)
         except BaseException as exc:  # surfaced in the calling thread
             errors.append(exc)
@@ -397,11 +490,15 @@ def count_lp(
             if now - last_report >= _PROGRESS_EVERY:
                 last_report = now
                 with lock:
-                    found = sum(c for c, _ in ckpt.done.values()) + sum(running.values())
+                    found = _found(ckpt, running, mine)
                     frac = sum(1 for t in mine if t in ckpt.done) / max(len(mine), 1)
-                logger.info("lp count: %d regions so far, %.0f s, ~%.1f%% of the tree", found, before + now - t0, 100 * frac)
+                    guess = _rough_total(ckpt, running, mine)
+                left = _seconds_left(guess, found, found0, now - t0)
+                logger.info("lp count: %d regions so far, %.0f s, ~%.1f%% of the tree; rough estimate (not a count): "
+                            "~%.0f regions in all, %s", found, before + now - t0, 100 * frac, guess,
+                            "time left unknown" if left is None else f"~{left:.0f} s left")
                 if progress is not None:
-                    progress(found, before + now - t0, frac)
+                    _call_progress(progress, found, before + now - t0, frac, (guess, left))
             if checkpoint is not None and now - last_ckpt >= _CHECKPOINT_EVERY:
                 last_ckpt = now
                 with lock:
@@ -419,7 +516,10 @@ def count_lp(
     status = "complete" if complete else reason["status"]
     if status == "complete":
         complete = True
-    regions = sum(ckpt.done[t][0] for t in mine if t in ckpt.done)
+    regions = _found(ckpt, {}, mine)
+    guess = _rough_total(ckpt, {t: (t, int(work_count), f) for t, f in stopped_at.items()
+                                for work_count in [ckpt.partial.get(t, (0, None))[0]] if t not in ckpt.done}, mine)
+    left = _seconds_left(guess, regions, found0, time.perf_counter() - t0)
     if complete:
         ckpt.remove()
     else:
@@ -427,14 +527,71 @@ def count_lp(
     patterns = None
     if return_patterns:
         parts = [ckpt.done[t][1] for t in mine if t in ckpt.done]
+        parts += [ckpt.partial[t][1] for t in mine if t in ckpt.partial and t not in ckpt.done]
         patterns = sort_packed(np.concatenate(parts)) if parts else np.zeros((0, nbytes), np.uint8)
     seconds = before + time.perf_counter() - t0
     if progress is not None:
-        progress(regions, seconds, 1.0 if complete else sum(1 for t in mine if t in ckpt.done) / max(len(mine), 1))
+        _call_progress(progress, regions, seconds,
+                       1.0 if complete else sum(1 for t in mine if t in ckpt.done) / max(len(mine), 1),
+                       None if complete else (guess, left))
     return CountResult(
         regions=regions, complete=complete, method="lp", eps=eps, margin=margin, seconds=seconds,
         widths=net.widths, n0=n0, lower=float(lo.min()), upper=float(up.max()), rejected=totals["rejected"],
         nodes=totals["nodes"], lps=totals["lps"], status=status, threads=threads,
         diagnostics={k: totals[k] for k in S.DIAGNOSTICS},
         shard=(i_shard, k_shard), patterns=patterns,
+        estimated_total=None if complete else guess, estimated_seconds_left=None if complete else left,
     )
+
+
+def _found(ckpt: _Checkpoint, running: dict, mine: list[int]) -> int:
+    """The certified regions so far: finished tasks, plus for each unfinished one the larger of
+    its saved partial record and its progress in this run (a lower bound, never counted twice)."""
+    now = {t: c for t, c, _ in running.values()}
+    total = 0
+    for t in mine:
+        if t in ckpt.done:
+            total += ckpt.done[t][0]
+        else:
+            total += max(ckpt.partial[t][0] if t in ckpt.partial else 0, now.get(t, 0))
+    return total
+
+
+def _rough_total(ckpt: _Checkpoint, running: dict, mine: list[int]) -> float:
+    """The rough estimate of the shard's regions: see the module docstring."""
+    frac = {t: (c, f) for t, c, f in running.values()}
+    sizes, unstarted = [], []
+    for t in mine:
+        saved = float(ckpt.partial[t][0]) if t in ckpt.partial else 0.0
+        if t in ckpt.done:
+            sizes.append(float(ckpt.done[t][0]))
+        elif t in frac and frac[t][1] > 0:
+            c, f = frac[t]
+            sizes.append(max(c / f, saved))
+        else:
+            unstarted.append(saved)
+    mean = float(np.mean(sizes)) if sizes else 0.0
+    return float(sum(sizes)) + sum(max(mean, saved) for saved in unstarted)
+
+
+def _seconds_left(guess: float, found: int, found0: int, seconds: float) -> float | None:
+    """Seconds left at this call's rate of new regions (None before any)."""
+    rate = (found - found0) / seconds if seconds > 0 else 0.0
+    if rate <= 0:
+        return None
+    return max(guess - found, 0.0) / rate
+
+
+def _call_progress(progress: Callable, found: int, seconds: float, frac: float, estimate) -> None:
+    """progress(regions, seconds, fraction), with estimate=(total, seconds left) if it takes that keyword."""
+    import inspect
+
+    try:
+        params = inspect.signature(progress).parameters
+        takes = "estimate" in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
+    except (TypeError, ValueError):
+        takes = False
+    if takes:
+        progress(found, seconds, frac, estimate=estimate)
+    else:
+        progress(found, seconds, frac)

@@ -105,6 +105,18 @@ class CountResult:
     polygons: list | None = field(default=None, repr=False)
     #: Work counters of the method, by name (for the lp method: linregions.search.DIAGNOSTICS).
     diagnostics: dict[str, int] = field(default_factory=dict)
+    #: True when ``regions`` is an estimate (method "estimate"), never a count: see ``interval``.
+    estimate: bool = False
+    #: The 95 % confidence interval (low, high) of an estimate (zero width for an exact answer).
+    interval: tuple[float, float] | None = None
+    #: Probes (or tasks) the estimate averaged.
+    samples: int = 0
+    #: How the estimate was made (scheme, strata, seed), for the record.
+    estimator: str = ""
+    #: A stopped lp count's rough estimates of the total number of regions and of the seconds
+    #: left (from its finished tasks and the progress of its unfinished ones; not an interval).
+    estimated_total: float | None = None
+    estimated_seconds_left: float | None = None
 
     def __post_init__(self):
         if not self.version:
@@ -123,17 +135,33 @@ class CountResult:
         d.pop("polygons")
         d["widths"] = list(self.widths)
         d["shard"] = list(self.shard)
+        if self.interval is not None:
+            d["interval"] = [float(v) for v in self.interval]
         return d
 
     def summary(self) -> str:
+        if self.estimate:
+            lo, hi = self.interval if self.interval is not None else (float("nan"), float("nan"))
+            return (
+                f"estimated regions: {self.regions:,} (95% CI {lo:,.0f}-{hi:,.0f}, {self.samples} samples; "
+                f"an estimate, not a count); network {self.n0}-{'-'.join(map(str, self.widths))} on "
+                f"{self.domain_text()}; method estimate ({self.estimator}), eps {self.eps:g}, margin {self.margin}; "
+                f"{self.seconds:.2f} s, stopped by {self.status}"
+            )
         kind = "regions" if self.complete else f"regions at least (stopped: {self.status})"
         rate = self.regions / self.seconds if self.seconds > 0 else float("inf")
+        guess = ""
+        if not self.complete and self.estimated_total is not None:
+            left = self.estimated_seconds_left
+            guess = (f"; rough estimate (not a count): ~{self.estimated_total:,.0f} regions in all"
+                     + (f", ~{left:,.0f} s left" if left is not None else "")
+                     + " (method estimate gives a confidence interval)")
         return (
             f"{self.regions} {kind}; network {self.n0}-{'-'.join(map(str, self.widths))} on "
             f"{self.domain_text()}; method {self.method}"
             f"{f' (path {self.path})' if self.path and self.path != self.method else ''}, eps {self.eps:g}, "
             f"margin {self.margin}; {self.rejected} rejected by the certificate; "
-            f"{self.seconds:.2f} s ({rate:.0f} regions/s)"
+            f"{self.seconds:.2f} s ({rate:.0f} regions/s){guess}"
         )
 
 
@@ -168,6 +196,8 @@ def sum_shards(records: list[dict]) -> dict:
     """
     if not records:
         raise ValueError("no shard records to sum")
+    if any(r.get("estimate") for r in records):
+        raise ValueError("an estimate (method 'estimate') has no shards to sum; only counts do")
     k = int(records[0]["shard"][1])
     got = sorted(int(r["shard"][0]) for r in records)
     if any(int(r["shard"][1]) != k for r in records) or got != list(range(k)):

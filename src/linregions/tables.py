@@ -65,6 +65,9 @@ def network_table(meta: Sequence[dict], counts: Sequence[dict], checks: Sequence
     rows = []
     for c in counts:
         key = _widths_key(c)
+        if c.get("estimate"):
+            raise ValueError(f"the record for n1={key[0]}, n2={key[1]}, seed={key[2]} is an estimate (method "
+                             f"'estimate'), not a count; the tables hold counts only: count it with method 'lp'")
         if key not in by_key:
             raise ValueError(f"count for n1={key[0]}, n2={key[1]}, seed={key[2]} has no training record")
         rows.append({
