@@ -141,7 +141,7 @@ def max_margin(A: np.ndarray, c: np.ndarray, signs: np.ndarray, margin: str, low
 
 #: A count is refused when some pre-activation's float64 error over the box may exceed this
 #: fraction of eps (:func:`check_rounding`).
-ROUNDING_FRACTION = 1e-2
+ROUNDING_FRACTION = 0.1
 
 
 class ScaleError(ValueError):
@@ -221,38 +221,50 @@ def margin_error(A: np.ndarray, c: np.ndarray, EA: np.ndarray, ec: np.ndarray, x
     return EA @ ax + ec + gamma(A.shape[1] + 1) * (np.abs(A) @ ax + np.abs(c)) * (1.0 + 1e-15)
 
 
-def exact_margin(net: Network, pattern: np.ndarray, x: np.ndarray, margin: str = "both") -> float:
-    """The margin of ``pattern`` at x computed exactly (rational arithmetic on the float weights
-    and x), as a float rounded down; -inf if a unit's state is wrong at x. Slow: for the few
-    witnesses that float64 cannot decide."""
+def exact_maps(net: Network, pattern: np.ndarray) -> tuple[list, list]:
+    """The pattern's affine maps (:func:`affine_maps`) in exact rational arithmetic on the float
+    weights: lists of N rows (lists of Fractions) and N constants. Slow; for the few patterns
+    whose maps float64 cannot decide (a row that may be exactly 0, a constant that may be 0)."""
     s = np.asarray(pattern, dtype=bool).reshape(-1)
     M = [[Fraction(1) if i == j else Fraction(0) for j in range(net.n0)] for i in range(net.n0)]
     m = [Fraction(0)] * net.n0
-    xs = [Fraction(float(v)) for v in x]
-    vals, k = [], 0
+    rows, consts, k = [], [], 0
     for W, b in net.layers:
         Wf = [[Fraction(float(w)) for w in row] for row in W]
         A = [[sum((Wf[i][j] * M[j][q] for j in range(len(M)) if Wf[i][j] and M[j][q]), Fraction(0))
               for q in range(net.n0)] for i in range(len(Wf))]
         c = [sum((Wf[i][j] * m[j] for j in range(len(m)) if Wf[i][j] and m[j]), Fraction(0)) + Fraction(float(b[i]))
              for i in range(len(Wf))]
-        for i in range(len(Wf)):
-            active = bool(s[k + i])
-            if not any(A[i]):  # constant on the region: the sign decides, no margin
-                if active != (c[i] > 0):
-                    return -np.inf
-                continue
-            z = sum((a * v for a, v in zip(A[i], xs)), Fraction(0)) + c[i]
-            signed = z if active else -z
-            if margin == "active" and not active:
-                if signed < -SIGN_TOL:
-                    return -np.inf
-                continue
-            vals.append(signed)
+        rows += A
+        consts += c
         act = s[k:k + len(Wf)]
         M = [[a if act[i] else Fraction(0) for a in A[i]] for i in range(len(Wf))]
         m = [c[i] if act[i] else Fraction(0) for i in range(len(Wf))]
         k += len(Wf)
+    return rows, consts
+
+
+def exact_margin(net: Network, pattern: np.ndarray, x: np.ndarray, margin: str = "both", maps=None) -> float:
+    """The margin of ``pattern`` at x computed exactly (rational arithmetic on the float weights
+    and x, ``maps`` from :func:`exact_maps` if already computed), as a float rounded down; -inf if
+    a unit's state is wrong at x. Slow: for the few witnesses that float64 cannot decide."""
+    s = np.asarray(pattern, dtype=bool).reshape(-1)
+    rows, consts = maps if maps is not None else exact_maps(net, s)
+    xs = [Fraction(float(v)) for v in x]
+    vals = []
+    for i, (A, c) in enumerate(zip(rows, consts)):
+        active = bool(s[i])
+        if not any(A):  # constant on the region: the sign decides, no margin
+            if active != (c > 0):
+                return -np.inf
+            continue
+        z = sum((a * v for a, v in zip(A, xs)), Fraction(0)) + c
+        signed = z if active else -z
+        if margin == "active" and not active:
+            if signed < -SIGN_TOL:
+                return -np.inf
+            continue
+        vals.append(signed)
     if not vals:
         return np.inf
     low = min(vals)
@@ -290,31 +302,34 @@ def certify(net: Network, pattern, lower, upper, margin: str = "both",
     s = np.asarray(pattern, dtype=bool).reshape(-1)
     A, c = affine_maps(net, s)
     const = ~A.any(axis=1)
-    EA = ec = None
-    unsure_const = False
+    maps = None
     if eps is not None:
         EA, ec = affine_errors(net, s)
-        # a computed row within its error of 0 may be exactly 0 (a constant unit), and a
-        # constant within its error of 0 may have either sign
-        unsure_const = bool(np.any((~const & np.all(np.abs(A) <= EA, axis=1)) | (const & (np.abs(c) <= ec))))
-    if not unsure_const and np.any(const & (s != (c > 0))):
+        # a computed row within its error of 0 may be exactly 0 (a constant unit, e.g. two equal
+        # rows with opposite weights, whose float products need not cancel), and a constant within
+        # its error of 0 may have either sign: the exact maps decide
+        if np.any((~const & np.all(np.abs(A) <= EA, axis=1)) | (const & (np.abs(c) <= ec))):
+            maps = exact_maps(net, s)
+            const = np.array([not any(r) for r in maps[0]])
+            if any(bool(s[i]) != (maps[1][i] > 0) for i in np.flatnonzero(const)):
+                return Certificate(-np.inf, None, exact=True)
+    if maps is None and np.any(const & (s != (c > 0))):
         return Certificate(-np.inf, None)
     rows = ~const
     _, x = max_margin(A[rows], c[rows], s[rows], margin, lower, upper, A_dom, c_dom)
     if x is None or not in_constraints(x, A_dom, c_dom):
-        return Certificate(-np.inf, None)
+        return Certificate(-np.inf, None, exact=maps is not None)
+    if maps is not None:
+        return Certificate(exact_margin(net, s, x, margin, maps), x, exact=True)
     value = evaluate_margin(A, c, s, x, margin)
     if eps is not None and np.isfinite(value):
         err = margin_error(A, c, EA, ec, x)
         vals = np.where(s, A @ x + c, -(A @ x + c))
         ask = rows & (s | (margin == "both"))
-        near_eps = np.any(ask & (np.abs(vals - eps) <= err))
         # (the sign-only rows of margin "active" keep SIGN_TOL, as evaluate_margin: their optimum
         # lies on the hyperplane, where no float point decides the sign)
-        if unsure_const or near_eps:
+        if np.any(ask & (np.abs(vals - eps) <= err)):
             return Certificate(exact_margin(net, s, x, margin), x, exact=True)
-    elif eps is not None and unsure_const:
-        return Certificate(exact_margin(net, s, x, margin), x, exact=True)
     return Certificate(value, x)
 
 

@@ -501,6 +501,10 @@ def canonical(net: Network) -> Network:
     canonical form unchanged. A unit with an all-zero row is constant everywhere (its state is the
     sign of its bias); its constant output relu(b_i) is folded into the next layer's biases and
     its column set to 0, so the next layer's norms do not depend on how that constant is written.
+    Units of a layer whose canonical (W_i, b_i) are equal (to 4 ulp) compute the same output, so
+    the next layer's weights on the copies are summed onto the first: a row that weighs two copies
+    +w and -w is then exactly zero, a constant unit (its float products need not cancel), and a
+    unit's norm is that of the function of its inputs, however the weight is split among copies.
     Permuting, duplicating or adding units commutes with this form; only rounding (relative
     1e-16 per weight) separates it from the exact one.
     """
@@ -515,6 +519,9 @@ def canonical(net: Network) -> Network:
             if folded.any():
                 b = b + W[:, folded] @ np.maximum(const_b[folded], 0.0)
                 W[:, folded] = 0.0
+            for i in np.flatnonzero(copy_of >= 0):
+                W[:, copy_of[i]] += W[:, i]
+                W[:, i] = 0.0
         big = np.abs(W).max(axis=1)  # scaled first, so that rows of 1e200 do not overflow
         const = big == 0.0
         big = np.where(const, 1.0, big)
@@ -526,7 +533,22 @@ def canonical(net: Network) -> Network:
         b.setflags(write=False)
         out.append((W, b))
         factor, folded, const_b = norms, const, b
+        copy_of = _copies(W, b, const)
     return Network(tuple(out))
+
+
+def _copies(W: np.ndarray, b: np.ndarray, const: np.ndarray) -> np.ndarray:
+    """For each unit, the first earlier non-constant unit with the same (W_i, b_i) to 4 ulp, or -1."""
+    R = np.column_stack([W, b])
+    tol = 4 * np.finfo(np.float64).eps * np.maximum(1.0, np.abs(R))
+    out = np.full(len(R), -1)
+    for i in range(1, len(R)):
+        if const[i]:
+            continue
+        same = np.flatnonzero(np.all(np.abs(R[:i] - R[i]) <= tol[i], axis=1) & ~const[:i] & (out[:i] < 0))
+        if same.size:
+            out[i] = same[0]
+    return out
 
 
 def scaled(net: Network, scale: str) -> Network:
