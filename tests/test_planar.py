@@ -52,7 +52,7 @@ def test_random_networks_match_brute_force_and_the_lp_search(seed):
     r = _planar(net, lo, up, margin)
     truth = _brute(net, lo, up, margin)
     assert np.array_equal(r.patterns, truth)
-    lp = count_lp(net, lo, up, eps=EPS, margin=margin, return_patterns=True)
+    lp = count_lp(canonical(net), lo, up, eps=EPS, margin=margin, return_patterns=True)
     assert np.array_equal(lp.patterns, truth)
 
 
@@ -268,7 +268,7 @@ def test_trained_network_matches_the_lp_search():
     # restriction certified by brute-force-free means: every triangle region is a box region.
     net = _trained_2d_network()
     r = _planar(net, -1.0, 1.0)
-    lp = count_lp(net, -1.0, 1.0, eps=EPS, return_patterns=True)
+    lp = count_lp(canonical(net), -1.0, 1.0, eps=EPS, return_patterns=True)
     assert r.regions > 40 and np.array_equal(r.patterns, lp.patterns)
     tri = lr.polytope(np.array([[-1.0, 0.0], [0.0, -1.0], [1.0, 1.0]]), np.array([0.5, 0.5, 0.2]), -1.0, 1.0)
     t = lr.count_regions(net, method="lp", domain=tri, return_patterns=True)

@@ -26,7 +26,7 @@ and weights of 1e5 or 1e-5 make it meaningless. Every method (lp, milp, brute, t
 the tolerance study) applies the same ``scale``; a count records it (``CountResult.scale``).
 
 float64: a count is refused (:class:`linregions.certificate.ScaleError`, one line) when the
-rounding of some pre-activation over the box may reach 10% of eps, and when it finds no region at
+resolution at the magnitude of some pre-activation reaches 10% of eps, and when it finds no region at
 all (no domain has none: eps is above every margin). The certificate bounds the rounding of the
 margin at each witness and decides the undecidable ones exactly
 (:func:`linregions.certificate.certify`).
