@@ -297,9 +297,18 @@ def test_equal_rows_with_opposite_weights_make_a_constant_unit():
     assert W2[3, 0] == 0.0 and W2[3, 1] == 0.0
 
 
+#: integer_net(14): a layer-3 unit whose inputs' rows on one region are linearly dependent (not
+#: copies) cancels exactly in the given weights but leaves a 1e-17 row in the canonical float
+#: weights. brute (exact maps on the given weights) counts the region with the unit constant; the
+#: lp kernels (planar, search) test rows with == 0 in float and the MILP by support, so they miss
+#: it. A known bug (issue 15, item 2), kept visible: strict, so a fix makes it pass loudly.
+_CANCELLATION = pytest.mark.xfail(strict=True, reason="lp/milp decide constant rows in float: exact "
+                                  "cancellation of dependent rows is missed (issue 15, item 2)")
+
+
 @pytest.mark.slow
 @needs_gurobi
-@pytest.mark.parametrize("seed", range(30))
+@pytest.mark.parametrize("seed", [pytest.param(s, marks=_CANCELLATION) if s == 14 else s for s in range(30)])
 def test_integer_networks_all_methods_agree(seed):
     # Integer weights in [-2, 2] (many constant units, repeated rows): lp, brute and milp give the
     # same patterns, which cover a 301^2 grid (before the constant-unit treatment the MILP differed

@@ -292,13 +292,18 @@ def sure_witness(net: Network, pattern: np.ndarray, x: np.ndarray, eps: float, m
 
 def certify(net: Network, pattern, lower, upper, margin: str = "both",
             A_dom: np.ndarray | None = None, c_dom: np.ndarray | None = None, *, eps: float | None = None,
-            scale: str = "row") -> Certificate:
+            scale: str = "row", given: Network | None = None) -> Certificate:
     """Solve the certificate LP of ``pattern`` on the domain with :func:`max_margin` and evaluate
     the margin at its optimum. The domain is the box lower <= x <= upper (numbers, or arrays of
     shape (n0,)) and, if given, the constraints ``A_dom x <= c_dom``; ``scale`` says how the
     margin is measured (the canonical form by default). Given ``eps``, a witness whose float64
     margin is within its rounding bound of eps, or a constant unit within its bound of 0, is
-    decided by :func:`exact_margin` (``Certificate.exact``)."""
+    decided by :func:`exact_margin` (``Certificate.exact``). Which rows are exactly 0 and the
+    signs of the constants are decided on the weights as given (``given``, when ``net`` is
+    already a canonical form): positive rescaling keeps them exactly, the rounded canonical
+    weights need not."""
+    if given is None:
+        given = net
     net = scaled(net, scale)
     s = np.asarray(pattern, dtype=bool).reshape(-1)
     A, c = affine_maps(net, s)
@@ -310,10 +315,13 @@ def certify(net: Network, pattern, lower, upper, margin: str = "both",
         # rows with opposite weights, whose float products need not cancel), and a constant within
         # its error of 0 may have either sign: the exact maps decide
         if np.any((~const & np.all(np.abs(A) <= EA, axis=1)) | (const & (np.abs(c) <= ec))):
-            maps = exact_maps(net, s)
-            const = np.array([not any(r) for r in maps[0]])
-            if any(bool(s[i]) != (maps[1][i] > 0) for i in np.flatnonzero(const)):
+            rows0, consts0 = exact_maps(given, s)
+            const = np.array([not any(r) for r in rows0])
+            if any(bool(s[i]) != (consts0[i] > 0) for i in np.flatnonzero(const)):
                 return Certificate(-np.inf, None, exact=True)
+            maps = exact_maps(net, s) if net is not given else (rows0, consts0)
+            maps = ([[Fraction(0)] * net.n0 if const[i] else r for i, r in enumerate(maps[0])],
+                    [consts0[i] if const[i] else c for i, c in enumerate(maps[1])])
     if maps is None and np.any(const & (s != (c > 0))):
         return Certificate(-np.inf, None)
     rows = ~const
@@ -336,13 +344,14 @@ def certify(net: Network, pattern, lower, upper, margin: str = "both",
 
 def brute_force_patterns(net: Network, lower, upper, eps: float, margin: str = "both",
                          A_dom: np.ndarray | None = None, c_dom: np.ndarray | None = None,
-                         scale: str = "row") -> np.ndarray:
+                         scale: str = "row", given: Network | None = None) -> np.ndarray:
     """Every pattern among all 2^N that the certificate accepts (bool, k x N); for N <= 20.
 
     An independent count for tests and small networks: no search, no pruning, one LP a pattern.
     The domain is the box [lower, upper] (scalars or arrays) and the optional ``A_dom x <= c_dom``;
-    eps is measured as ``scale`` says (the canonical form by default).
+    eps is measured as ``scale`` says (the canonical form by default); ``given`` as in :func:`certify`.
     """
+    given = net if given is None else given
     net = scaled(net, scale)
     N = net.n_units
     if N > 20:
@@ -351,6 +360,6 @@ def brute_force_patterns(net: Network, lower, upper, eps: float, margin: str = "
     found = []
     for code in range(2**N):
         s = np.array([(code >> (N - 1 - i)) & 1 for i in range(N)], dtype=bool)
-        if certify(net, s, lower, upper, margin, A_dom, c_dom, eps=eps, scale="absolute").certifies(eps):
+        if certify(net, s, lower, upper, margin, A_dom, c_dom, eps=eps, scale="absolute", given=given).certifies(eps):
             found.append(s)
     return np.array(found, dtype=bool).reshape(-1, N)

@@ -74,15 +74,17 @@ def count_regions(
         from .milp import count_milp
 
         lo, up = _bounds(red)
+        given_net = dom.reduce(given).net if scale == "row" else red.net  # exact zeros and signs
         res = count_milp(red.net, lo, up, eps=eps, margin=margin, threads=threads, time_limit=time_limit,
-                         return_patterns=return_patterns, A_dom=red.A, c_dom=red.c, **options)
+                         return_patterns=return_patterns, A_dom=red.A, c_dom=red.c, given=given_net, **options)
         path = "milp"
     elif method == "brute":
         if options:
             raise TypeError(f"method 'brute' takes no options, got {sorted(options)}")
         t0 = time.perf_counter()
         lo, up = _bounds(red)
-        pats = brute_force_patterns(red.net, lo, up, eps, margin, red.A, red.c, scale="absolute")  # scaled above
+        given_net = dom.reduce(given).net if scale == "row" else red.net  # exact zeros and signs
+        pats = brute_force_patterns(red.net, lo, up, eps, margin, red.A, red.c, scale="absolute", given=given_net)
         res = CountResult(
             regions=len(pats), complete=True, method="brute", eps=eps, margin=margin,
             seconds=time.perf_counter() - t0, widths=net.widths, n0=net.n0, lower=lo_f,

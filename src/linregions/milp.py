@@ -131,6 +131,7 @@ def count_milp(
     gurobi_log: str | None = None,
     A_dom: np.ndarray | None = None,
     c_dom: np.ndarray | None = None,
+    given: Network | None = None,
 ) -> CountResult:
     """Count regions with the paper's MILP; see the module docstring.
 
@@ -237,7 +238,8 @@ def count_milp(
             if in_constraints(point, A_dom, c_dom) and sure_witness(net, vals, point, eps, margin):
                 return True
             state["lps"] += 1
-            return certify(net, vals, lower, upper, margin, A_dom, c_dom, eps=eps, scale="absolute").certifies(eps)
+            return certify(net, vals, lower, upper, margin, A_dom, c_dom, eps=eps, scale="absolute",
+                           given=given).certifies(eps)
 
         def callback(model, where):
             if where != GRB.Callback.MIPSOL:
