@@ -17,7 +17,7 @@ if p.method == "lp":
     options["checkpoint"] = smk.output[0] + ".checkpoint.npz"
     options["shard"] = (int(smk.wildcards.shard), p.shards)
 result = count_regions(smk.input.model, lower=p.lower, upper=p.upper, method=p.method, eps=p.eps,
-                       margin=p.margin, threads=smk.threads, time_limit=p.time_limit, **options)
+                       margin=p.margin, scale=p.scale, threads=smk.threads, time_limit=p.time_limit, **options)
 if result.status == "interrupted":
     # Killed, not finished: leave no output, so the rerun resumes from the checkpoint.
     raise SystemExit(f"count interrupted after {result.regions} regions; rerun the job to resume")

@@ -11,7 +11,7 @@ p = smk.params
 models = dict(zip(p.names, smk.input.models))
 counts, margins = tolerance_study(models, eps_grid=p.eps, lower=p.lower, upper=p.upper,
                                   max_margins=p.max_margins, seed=p.seed, time_limit=p.time_limit,
-                                  threads=smk.threads)
+                                  threads=smk.threads, scale=p.scale)
 # every output is written whole or not at all
 write_text(counts.to_csv(index=False), smk.output["counts"])
 write_text(margins.to_csv(index=False), smk.output["margins"])

@@ -11,6 +11,7 @@ import linregions as lr
 from linregions import planar
 from linregions.certificate import brute_force_patterns
 from linregions.lpenum import count_lp
+from linregions.network import canonical
 from linregions.regions import pack_patterns, sort_packed, unpack_patterns
 
 EPS = 1e-6
@@ -51,7 +52,7 @@ def test_random_networks_match_brute_force_and_the_lp_search(seed):
     r = _planar(net, lo, up, margin)
     truth = _brute(net, lo, up, margin)
     assert np.array_equal(r.patterns, truth)
-    lp = count_lp(net, lo, up, eps=EPS, margin=margin, return_patterns=True)
+    lp = count_lp(canonical(net), lo, up, eps=EPS, margin=margin, return_patterns=True)
     assert np.array_equal(lp.patterns, truth)
 
 
@@ -138,7 +139,7 @@ def test_dense_sampling_finds_nothing_new(d, widths, n):
     found = {bytes(p) for p in r.patterns}
     seen = _grid_patterns(net, -1.0, 1.0, n, d)
     assert len(seen) > 30 and seen <= found
-    lp = count_lp(net, -1.0, 1.0, eps=EPS, return_patterns=True)
+    lp = count_lp(canonical(net), -1.0, 1.0, eps=EPS, return_patterns=True)  # count_regions' definition
     assert np.array_equal(lp.patterns, r.patterns)
     P = unpack_patterns(r.patterns, net.n_units)
     for i in rng.choice(len(P), 10, replace=False):
@@ -267,7 +268,7 @@ def test_trained_network_matches_the_lp_search():
     # restriction certified by brute-force-free means: every triangle region is a box region.
     net = _trained_2d_network()
     r = _planar(net, -1.0, 1.0)
-    lp = count_lp(net, -1.0, 1.0, eps=EPS, return_patterns=True)
+    lp = count_lp(canonical(net), -1.0, 1.0, eps=EPS, return_patterns=True)
     assert r.regions > 40 and np.array_equal(r.patterns, lp.patterns)
     tri = lr.polytope(np.array([[-1.0, 0.0], [0.0, -1.0], [1.0, 1.0]]), np.array([0.5, 0.5, 0.2]), -1.0, 1.0)
     t = lr.count_regions(net, method="lp", domain=tri, return_patterns=True)
@@ -286,7 +287,7 @@ def test_slice_of_a_wide_network_matches_the_lp_search_on_the_composed_box():
     b1 = -W1 @ x0 + 0.5 * rng.normal(size=20) * np.abs(W1 @ V).sum(axis=1)  # lines across the patch
     net = lr.from_arrays([(W1, b1)] + rest)
     dom = lr.affine_slice(x0, V, -1.0, 1.0)
-    red = dom.reduce(net)
+    red = dom.reduce(canonical(net))  # eps is a distance in x (the canonical form), then the slice
     assert red.is_box
     r = lr.count_regions(net, method="lp", domain=dom, return_patterns=True)
     lp = count_lp(red.net, -1.0, 1.0, eps=EPS, return_patterns=True)

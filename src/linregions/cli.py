@@ -40,6 +40,7 @@ def _count(args: argparse.Namespace) -> int:
         threads=args.threads,
         time_limit=args.time_limit,
         margin=args.margin,
+        scale=args.scale,
         return_patterns=bool(args.patterns),
         **options,
     )
@@ -189,6 +190,9 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--eps", type=float, default=DEFAULT_EPS, help=f"region margin (default {DEFAULT_EPS:g})")
     c.add_argument("--margin", choices=("both", "active"), default="both",
                    help="'both' (default) or the paper's one-sided 'active'")
+    c.add_argument("--scale", choices=("row", "absolute"), default="row",
+                   help="how eps is measured: 'row' (default: on each unit's pre-activation divided by its row's "
+                        "norm, a distance, invariant under rescaling a unit) or 'absolute' (on the weights as written)")
     c.add_argument("--threads", type=int, default=1)
     c.add_argument("--time-limit", type=float, default=None, help="seconds; a stopped count is a lower bound")
     c.add_argument("--half-width", type=float, default=None, metavar="H",

@@ -7,9 +7,9 @@ from typing import Any
 
 import numpy as np
 
-from .certificate import brute_force_patterns
+from .certificate import ScaleError, brute_force_patterns, check_rounding
 from .domain import Domain, DomainError, Reduced, as_domain
-from .network import load_network
+from .network import check_scale, load_network, scaled
 from .regions import DEFAULT_EPS, CountResult, check_eps, check_margin, pack_patterns
 
 METHODS = ("lp", "milp", "brute", "estimate")
@@ -26,6 +26,7 @@ def count_regions(
     margin: str = "both",
     return_patterns: bool = False,
     domain: Domain | None = None,
+    scale: str = "row",
     **options: Any,
 ) -> CountResult:
     """Count the linear regions of ``model`` on a domain: the box [lower, upper] (scalars, or
@@ -54,8 +55,16 @@ def count_regions(
     ``learn``, ``progress``. On a domain of dimension <= 2 it runs the exact planar/interval path
     and, if that finishes (within ``time_limit``), returns the exact count (``complete`` True,
     ``estimate`` False, a zero-width interval); larger domains must be boxes, as for ``"lp"``.
+
+    ``scale`` says how eps is measured (:mod:`linregions.regions`): ``"row"`` (the default) on
+    the canonical form of the network (each unit's pre-activation over its row's norm, a
+    distance), ``"absolute"`` on the weights as written. Raises
+    :class:`~linregions.certificate.ScaleError` when float64 rounding over the domain is not far
+    below eps, or when no region is found.
     """
-    net = load_network(model)
+    given = load_network(model)
+    scale = check_scale(scale)
+    net = scaled(given, scale)
     eps = check_eps(eps)
     margin = check_margin(margin)
     if threads < 1:
@@ -66,6 +75,7 @@ def count_regions(
         raise DomainError("give either domain= or lower/upper, not both (a Domain carries its own box)")
     dom = as_domain(domain, lower, upper)
     red = dom.reduce(net)
+    check_rounding(red.net, red.lower, red.upper, eps, scale)
     lo_f, up_f = dom.box_range()
     desc = dom.describe(net)
     desc["dim"] = red.dim
@@ -76,15 +86,17 @@ def count_regions(
         from .milp import count_milp
 
         lo, up = _bounds(red)
+        given_net = dom.reduce(given).net if scale == "row" else red.net  # exact zeros and signs
         res = count_milp(red.net, lo, up, eps=eps, margin=margin, threads=threads, time_limit=time_limit,
-                         return_patterns=return_patterns, A_dom=red.A, c_dom=red.c, **options)
+                         return_patterns=return_patterns, A_dom=red.A, c_dom=red.c, given=given_net, **options)
         path = "milp"
     elif method == "brute":
         if options:
             raise TypeError(f"method 'brute' takes no options, got {sorted(options)}")
         t0 = time.perf_counter()
         lo, up = _bounds(red)
-        pats = brute_force_patterns(red.net, lo, up, eps, margin, red.A, red.c)
+        given_net = dom.reduce(given).net if scale == "row" else red.net  # exact zeros and signs
+        pats = brute_force_patterns(red.net, lo, up, eps, margin, red.A, red.c, scale="absolute", given=given_net)
         res = CountResult(
             regions=len(pats), complete=True, method="brute", eps=eps, margin=margin,
             seconds=time.perf_counter() - t0, widths=net.widths, n0=net.n0, lower=lo_f,
@@ -109,8 +121,13 @@ def count_regions(
             res = count_lp(red.net, lo, up, eps=eps, margin=margin, threads=threads, time_limit=time_limit,
                            return_patterns=return_patterns, **options)
             path = getattr(res, "path", "") or "lp-zeta"
+    if res.complete and res.regions == 0:
+        fix = "use scale='row' (the default) or lower eps" if scale == "absolute" else "lower eps"
+        raise ScaleError(f"no pattern of this network has a margin of eps = {eps:g} anywhere in the domain, "
+                         f"but a domain has at least one region; {fix}")
     res.lower, res.upper, res.n0 = lo_f, up_f, net.n0
     res.path = path
+    res.scale = scale
     res.domain = desc
     return res
 

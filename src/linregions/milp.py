@@ -21,11 +21,15 @@ Tolerances: IntFeasTol and FeasibilityTol are set to 1e-9, so a solution's z rou
 unambiguously and its rows hold to far below eps; every collected pattern is then certified by
 the LP of :mod:`linregions.certificate` (HiGHS), and only certified patterns are counted.
 
-Known gap: a unit whose pre-activation is constant only on some regions (a deeper unit all of
-whose nonzero-weight inputs are inactive there) still gets margin rows here, so a region where
-that constant lies strictly within eps of 0 is missed by the MILP; the LP counters, which
-follow the region definition exactly, count it. Units with an all-zero weight row are constant
-everywhere and are handled exactly (state fixed by the sign of the bias, no margin).
+Constant units: a unit whose pre-activation is constant on a region asks no margin there (the
+region definition). Units with an all-zero weight row are constant everywhere (state fixed by
+the sign of the bias). A deeper unit is constant on a region when every input it weighs is
+inactive or itself constant there; a binary k_i says so (|supp_i| k_i <= sum of y_j and
+k_i >= 1 - |supp_i| + sum of y_j over its inputs j, y_j = max(1 - z_j, k_j)), and its margin rows
+are relaxed by eps k_i. Its state is then fixed by the rows W h + b = h - hbar and the big-Ms,
+except for a constant of exactly 0, where both states are feasible and the certificate refuses
+the active one. (A row that vanishes by cancellation of active inputs is not detected here;
+the certificate still refuses what it cannot certify, so such a region could be missed.)
 """
 
 from __future__ import annotations
@@ -36,9 +40,9 @@ from functools import lru_cache
 
 import numpy as np
 
-from .certificate import certify, evaluate_margin, in_constraints
+from .certificate import certify, in_constraints, sure_witness
 from .extras import require
-from .network import Network, affine_maps
+from .network import Network
 from .regions import CountResult, pack_patterns, sort_packed
 
 log = logging.getLogger(__name__)
@@ -75,7 +79,9 @@ def model_size(net: Network, margin: str = "both") -> tuple[int, int]:
     """(variables, linear constraints) of the MILP for ``net`` (lazy no-goods excluded)."""
     N = net.n_units
     per_unit = 5 if margin == "both" else 4
-    return net.n0 + 3 * N + 1, per_unit * N
+    deep = N - net.widths[0]  # units of layers >= 2: an indicator k and 2 rows each
+    middle = deep - (net.widths[-1] if len(net.widths) > 1 else 0)  # layers 2..L-1: y and 3 rows
+    return net.n0 + 3 * N + 1 + deep + middle, per_unit * N + 2 * deep + 3 * middle
 
 
 def check_licence(net: Network, margin: str = "both") -> None:
@@ -125,6 +131,7 @@ def count_milp(
     gurobi_log: str | None = None,
     A_dom: np.ndarray | None = None,
     c_dom: np.ndarray | None = None,
+    given: Network | None = None,
 ) -> CountResult:
     """Count regions with the paper's MILP; see the module docstring.
 
@@ -158,6 +165,7 @@ def count_milp(
         zs = []
         lps = 0
         ibounds = interval_bounds(net, lower, upper)
+        prev_z = prev_y = None
         for l, (W, b) in enumerate(net.layers):
             n = W.shape[0]
             lo, hi = ibounds[l]
@@ -173,16 +181,48 @@ def count_milp(
             ask = ~const
             for i in np.flatnonzero(const):  # constant everywhere: state by the sign of the bias
                 z[i].lb = z[i].ub = 1.0 if b[i] > 0 else 0.0
+            # k[i] = 1 iff unit i is constant on the region: every input it weighs is inactive or
+            # itself constant. ys[j] = max(1 - z[j], k[j]) of the previous layer's units (1 - z[j]
+            # in layer 1, where k is fixed); k[i] binary with |supp| k[i] <= sum of its ys.
+            k = None
+            if prev_z is not None:
+                k = m.addMVar(n, vtype=GRB.BINARY, name=f"k{l + 1}")
+                for i in range(n):
+                    supp = np.flatnonzero(W[i]).tolist()
+                    if not supp:
+                        k[i].lb = 1.0
+                        continue
+                    total = gp.quicksum(prev_y[j] for j in supp)
+                    m.addConstr(k[i] >= 1 - len(supp) + total)
+                    m.addConstr(len(supp) * k[i] <= total)
             for i in np.flatnonzero(ask):
-                m.addConstr(f <= h[i] + eps - eps * z[i])
+                # the margin rows, void where the unit is constant (its sign decides its state, and
+                # a constant of 0 the certificate refuses as active)
+                slack = eps * k[i] if k is not None else 0.0
+                m.addConstr(f <= h[i] + eps - eps * z[i] + slack)
                 if margin == "both":
-                    m.addConstr(f <= hb[i] + eps * z[i])
-                if Mp[i] < eps:  # can never be active with a margin
-                    z[i].ub = 0.0
+                    m.addConstr(f <= hb[i] + eps * z[i] + slack)
+                if Mp[i] < eps:  # can never be active with a margin (only as a constant)
+                    if k is None:
+                        z[i].ub = 0.0
+                    else:
+                        m.addConstr(z[i] <= k[i])
                 if margin == "both" and Mn[i] < eps:  # can never be inactive with a margin
-                    z[i].lb = 1.0
+                    if k is None:
+                        z[i].lb = 1.0
+                    else:
+                        m.addConstr(z[i] >= 1 - k[i])
             zs.append(z)
             prev = h
+            if k is None:  # layer 1: constant iff its row is zero
+                prev_y = [1.0 if const[i] else 1 - z[i] for i in range(n)]
+            elif l + 1 < len(net.layers):
+                y = m.addMVar(n, lb=0.0, ub=1.0, name=f"y{l + 1}")  # integral: z and k are
+                m.addConstr(y >= 1 - z)
+                m.addConstr(y >= k)
+                m.addConstr(y <= 1 - z + k)
+                prev_y = [y[i] for i in range(n)]
+            prev_z = z
         zall = [zi for z in zs for zi in z.tolist()]
         m.update()
         log.info("MILP: %d variables, %d constraints, %d binaries", m.NumVars, m.NumConstrs, len(zall))
@@ -194,12 +234,12 @@ def count_milp(
         def check(vals: np.ndarray, point: np.ndarray) -> bool:
             """The solver's own point is a witness when its evaluated margin is >= eps; otherwise
             the certificate LP decides (it finds the largest margin, so it never loses a region)."""
-            A, c = affine_maps(net, vals)
             point = np.clip(point, lower, upper)
-            if in_constraints(point, A_dom, c_dom) and evaluate_margin(A, c, vals, point, margin) >= eps:
+            if in_constraints(point, A_dom, c_dom) and sure_witness(net, vals, point, eps, margin):
                 return True
             state["lps"] += 1
-            return certify(net, vals, lower, upper, margin, A_dom, c_dom).certifies(eps)
+            return certify(net, vals, lower, upper, margin, A_dom, c_dom, eps=eps, scale="absolute",
+                           given=given).certifies(eps)
 
         def callback(model, where):
             if where != GRB.Callback.MIPSOL:

@@ -475,3 +475,83 @@ def affine_maps(net: Network, pattern: Sequence[bool] | np.ndarray) -> tuple[np.
         m = c * act
         k += W.shape[0]
     return np.vstack(A_rows), np.concatenate(c_rows)
+
+
+#: How the margin eps of the region definition is measured (:mod:`linregions.regions`):
+#: ``"row"`` (the default) on the canonical form of :func:`canonical`, where every unit's
+#: pre-activation is divided by the norm of its row in its own input space (a distance, so a count
+#: does not change when a unit's weights are rescaled), ``"absolute"`` on the weights as written.
+SCALES = ("row", "absolute")
+
+
+def check_scale(scale: str) -> str:
+    if scale not in SCALES:
+        raise ValueError(f"scale must be one of {SCALES}, got {scale!r}")
+    return scale
+
+
+def canonical(net: Network) -> Network:
+    """The canonical form of ``net``: the same function and regions, every unit's row of norm 1.
+
+    Layer by layer, column j of W_l is first multiplied by the factor unit j of layer l-1 was
+    divided by (which keeps the function), then each row (W_l[i], b_l[i]) is divided by the
+    Euclidean norm of W_l[i]. So unit i's pre-activation becomes its distance, signed, to its
+    hyperplane in the space of its own inputs (x for layer 1, the canonical h^{l-1} after), and a
+    positive rescaling of any unit's (W_i, b_i) (compensated in the next layer) leaves the
+    canonical form unchanged. A unit with an all-zero row is constant everywhere (its state is the
+    sign of its bias); its constant output relu(b_i) is folded into the next layer's biases and
+    its column set to 0, so the next layer's norms do not depend on how that constant is written.
+    Units of a layer whose canonical (W_i, b_i) are equal (to 4 ulp) compute the same output, so
+    the next layer's weights on the copies are summed onto the first: a row that weighs two copies
+    +w and -w is then exactly zero, a constant unit (its float products need not cancel), and a
+    unit's norm is that of the function of its inputs, however the weight is split among copies.
+    Permuting, duplicating or adding units commutes with this form; only rounding (relative
+    1e-16 per weight) separates it from the exact one.
+    """
+    out = []
+    factor = None  # (n_{l-1},) the factors the previous layer's units were divided by
+    folded = None  # (n_{l-1},) bool: previous units that are constant (columns folded into b)
+    for W, b in net.layers:
+        W = np.array(W, dtype=np.float64)
+        b = np.array(b, dtype=np.float64)
+        if factor is not None:
+            W = W * factor[None, :]
+            if folded.any():
+                b = b + W[:, folded] @ np.maximum(const_b[folded], 0.0)
+                W[:, folded] = 0.0
+            for i in np.flatnonzero(copy_of >= 0):
+                W[:, copy_of[i]] += W[:, i]
+                W[:, i] = 0.0
+        big = np.abs(W).max(axis=1)  # scaled first, so that rows of 1e200 do not overflow
+        const = big == 0.0
+        big = np.where(const, 1.0, big)
+        norms = big * np.sqrt(np.einsum("ij,ij->i", W / big[:, None], W / big[:, None]))
+        norms = np.where(const, 1.0, norms)
+        W = W / norms[:, None]
+        b = b / norms
+        W.setflags(write=False)
+        b.setflags(write=False)
+        out.append((W, b))
+        factor, folded, const_b = norms, const, b
+        copy_of = _copies(W, b, const)
+    return Network(tuple(out))
+
+
+def _copies(W: np.ndarray, b: np.ndarray, const: np.ndarray) -> np.ndarray:
+    """For each unit, the first earlier non-constant unit with the same (W_i, b_i) to 4 ulp, or -1."""
+    R = np.column_stack([W, b])
+    tol = 4 * np.finfo(np.float64).eps * np.maximum(1.0, np.abs(R))
+    out = np.full(len(R), -1)
+    for i in range(1, len(R)):
+        if const[i]:
+            continue
+        same = np.flatnonzero(np.all(np.abs(R[:i] - R[i]) <= tol[i], axis=1) & ~const[:i] & (out[:i] < 0))
+        if same.size:
+            out[i] = same[0]
+    return out
+
+
+def scaled(net: Network, scale: str) -> Network:
+    """``net`` as the counters see it under ``scale`` (:data:`SCALES`): its canonical form for
+    ``"row"``, itself for ``"absolute"``."""
+    return canonical(net) if check_scale(scale) == "row" else net

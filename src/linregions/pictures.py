@@ -100,7 +100,9 @@ def make_panel(name: str, widths: Sequence[int], seed: int = 0, resolution: int 
                eps: float = DEFAULT_EPS, time_limit: float | None = None) -> Panel:
     """Build the construction (n0 = 2), count it exactly (method lp) and sample its patterns."""
     c = build(name, 2, tuple(int(w) for w in widths), seed)
-    r = count_regions(c.network, c.lower, c.upper, method="lp", eps=eps, time_limit=time_limit)
+    # a construction certifies its regions' margins in its own (absolute) units (min_margin), so
+    # its formula count is a theorem under scale="absolute"
+    r = count_regions(c.network, c.lower, c.upper, method="lp", eps=eps, time_limit=time_limit, scale="absolute")
     labels, seen = pattern_grid(c.network, c.lower, c.upper, resolution)
     log.info("%s %s: formula %d, counted %d (%s), %d patterns on a %dx%d grid", name, widths,
              c.count, r.regions, "complete" if r.complete else r.status, seen, resolution, resolution)

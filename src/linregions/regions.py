@@ -13,6 +13,23 @@ row, as for a second-layer unit all of whose inputs are inactive) is not a hyper
 it takes the state of its constant's sign, active iff the constant is > 0 (so 0 and small
 negative constants are inactive, small positive constants active, however close to 0), and
 asks no margin.
+
+The margin is a distance (``scale="row"``, the default): eps applies to each unit's
+pre-activation divided by the norm of its row in its own input space, which is the network's
+canonical form (:func:`linregions.network.canonical`, computed once per count: layer by layer
+each row is normalised and the next layer's columns compensate). A count is then a property of
+the function's partition, not of how its weights are written: multiplying a unit's (W_i, b_i)
+by c > 0 and dividing column i of the next layer by c changes nothing, nor does permuting,
+duplicating or adding a dead unit. ``scale="absolute"`` is the definition before issue 15 (eps on
+the pre-activations as written), kept as an option: a unit scaled down loses its thin regions,
+and weights of 1e5 or 1e-5 make it meaningless. Every method (lp, milp, brute, the certificate,
+the tolerance study) applies the same ``scale``; a count records it (``CountResult.scale``).
+
+float64: a count is refused (:class:`linregions.certificate.ScaleError`, one line) when the
+resolution at the magnitude of some pre-activation reaches 10% of eps, and when it finds no region at
+all (no domain has none: eps is above every margin). The certificate bounds the rounding of the
+margin at each witness and decides the undecidable ones exactly
+(:func:`linregions.certificate.certify`).
 """
 
 from __future__ import annotations
@@ -117,6 +134,8 @@ class CountResult:
     #: left (from its finished tasks and the progress of its unfinished ones; not an interval).
     estimated_total: float | None = None
     estimated_seconds_left: float | None = None
+    #: How eps is measured (:data:`linregions.network.SCALES`): "row" (canonical form) or "absolute".
+    scale: str = "row"
 
     def __post_init__(self):
         if not self.version:
@@ -145,7 +164,8 @@ class CountResult:
             return (
                 f"estimated regions: {self.regions:,} (95% CI {lo:,.0f}-{hi:,.0f}, {self.samples} samples; "
                 f"an estimate, not a count); network {self.n0}-{'-'.join(map(str, self.widths))} on "
-                f"{self.domain_text()}; method estimate ({self.estimator}), eps {self.eps:g}, margin {self.margin}; "
+                f"{self.domain_text()}; method estimate ({self.estimator}), eps {self.eps:g}, margin {self.margin}, "
+                f"scale {self.scale}; "
                 f"{self.seconds:.2f} s, stopped by {self.status}"
             )
         kind = "regions" if self.complete else f"regions at least (stopped: {self.status})"
@@ -160,7 +180,7 @@ class CountResult:
             f"{self.regions} {kind}; network {self.n0}-{'-'.join(map(str, self.widths))} on "
             f"{self.domain_text()}; method {self.method}"
             f"{f' (path {self.path})' if self.path and self.path != self.method else ''}, eps {self.eps:g}, "
-            f"margin {self.margin}; {self.rejected} rejected by the certificate; "
+            f"margin {self.margin}, scale {self.scale}; {self.rejected} rejected by the certificate; "
             f"{self.seconds:.2f} s ({rate:.0f} regions/s){guess}"
         )
 
@@ -183,7 +203,7 @@ class CountResult:
 
 
 #: Fields every shard of one count must share.
-_SHARD_SAME = ("method", "eps", "margin", "widths", "n0", "lower", "upper", "domain", "path")
+_SHARD_SAME = ("method", "eps", "margin", "scale", "widths", "n0", "lower", "upper", "domain", "path")
 
 
 def sum_shards(records: list[dict]) -> dict:

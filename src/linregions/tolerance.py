@@ -7,7 +7,9 @@ fall as eps grows. This module measures both sides of that identity on a network
 each eps of a grid (:func:`counts_by_eps`) and the margins of the regions found at the smallest
 eps (:func:`region_margins`), summarised by quantiles and by how many regions are thinner than
 each eps (:func:`margin_summary`). When eps is well below the thinnest region the count is
-stable: that is the evidence behind :data:`linregions.regions.DEFAULT_EPS`.
+stable: that is the evidence behind :data:`linregions.regions.DEFAULT_EPS`. Counts and margins
+measure eps the same way (``scale``, :data:`linregions.network.SCALES`; by default on the
+canonical form, so a margin is a distance).
 
 One certificate LP a region is slow for large counts (about 100k regions on MNIST 784-9-13), so
 the margins may be computed on a fixed random subsample of the regions (``max_margins``); the
@@ -26,7 +28,7 @@ import pandas as pd
 
 from .certificate import certify
 from .count import count_regions
-from .network import Network, check_box, load_network
+from .network import Network, check_box, load_network, scaled
 from .regions import check_eps, unpack_patterns
 
 log = logging.getLogger(__name__)
@@ -82,6 +84,7 @@ def counts_by_eps(
     name: str = "",
     time_limit: float | None = None,
     threads: int = 1,
+    scale: str = "row",
 ) -> tuple[list[EpsCount], np.ndarray | None]:
     """Count ``net`` at each eps (largest first); also return the packed patterns of the smallest
     eps (None if that count did not complete), whose margins :func:`region_margins` computes."""
@@ -90,7 +93,7 @@ def counts_by_eps(
     for eps in grid:
         last = eps == grid[-1]
         r = count_regions(net, lower, upper, method=method, eps=eps, threads=threads,
-                          time_limit=time_limit, return_patterns=last)
+                          time_limit=time_limit, return_patterns=last, scale=scale)
         log.info("%s eps %g: %s", name, eps, r.summary())
         if r.status == "interrupted":  # the lp counter catches SIGINT/SIGTERM: stop the study too
             raise KeyboardInterrupt(f"{name}: the count at eps {eps:g} was interrupted by a signal; nothing written")
@@ -111,8 +114,10 @@ def sample_rows(n: int, max_rows: int | None, seed: int = 0) -> tuple[np.ndarray
 
 
 def region_margins(net: Network, patterns: np.ndarray, lower: float = 0.0, upper: float = 1.0,
-                   margin: str = "both") -> np.ndarray:
-    """The certificate margin of every pattern (bool k x N, or packed uint8 k x ceil(N/8))."""
+                   margin: str = "both", scale: str = "row") -> np.ndarray:
+    """The certificate margin of every pattern (bool k x N, or packed uint8 k x ceil(N/8)),
+    measured as the count measures eps (``scale``, :data:`linregions.network.SCALES`)."""
+    net = scaled(net, scale)
     p = np.asarray(patterns)
     if p.dtype == np.uint8 and p.ndim == 2 and p.shape[1] != net.n_units:
         p = unpack_patterns(p, net.n_units)
@@ -120,7 +125,7 @@ def region_margins(net: Network, patterns: np.ndarray, lower: float = 0.0, upper
     out = np.empty(len(p))
     t0 = last = time.perf_counter()
     for i, s in enumerate(p):
-        out[i] = certify(net, s, lower, upper, margin).margin
+        out[i] = certify(net, s, lower, upper, margin, scale="absolute").margin  # net is scaled already
         now = time.perf_counter()
         if now - last >= 10.0:
             last = now
@@ -148,12 +153,13 @@ def study_network(
     time_limit: float | None = None,
     threads: int = 1,
     method: str = "lp",
+    scale: str = "row",
 ) -> tuple[list[EpsCount], MarginSummary]:
     """Counts at every eps and the margin distribution of the regions of the smallest eps."""
     net = load_network(model)
     lower, upper = check_box(lower, upper)
     grid = _check_grid(eps_grid)
-    rows, packed = counts_by_eps(net, grid, lower, upper, method, name, time_limit, threads)
+    rows, packed = counts_by_eps(net, grid, lower, upper, method, name, time_limit, threads, scale=scale)
     ref = rows[-1]
     t0 = time.perf_counter()
     if packed is None:
@@ -161,7 +167,7 @@ def study_network(
         log.warning("%s: the count at eps %g did not complete; no margins", name, ref.eps)
     else:
         idx, sampled = sample_rows(len(packed), max_margins, seed)
-        margins = region_margins(net, packed[idx], lower, upper)
+        margins = region_margins(net, packed[idx], lower, upper, scale=scale)
     qs, below = margin_summary(margins, grid)
     summary = MarginSummary(name, ref.eps, ref.regions, ref.complete, int(margins.size), sampled, qs, below,
                             time.perf_counter() - t0)
@@ -233,12 +239,14 @@ def tolerance_study(
     seed: int = 0,
     time_limit: float | None = None,
     threads: int = 1,
+    scale: str = "row",
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """:func:`study_network` over ``models`` (name -> model); the counts and margins tables."""
     rows, summaries = [], []
     for i, (name, model) in enumerate(models.items(), start=1):
         log.info("tolerance study: network %d of %d, %s", i, len(models), name)
-        r, s = study_network(model, name, eps_grid, lower, upper, max_margins, seed, time_limit, threads)
+        r, s = study_network(model, name, eps_grid, lower, upper, max_margins, seed, time_limit, threads,
+                             scale=scale)
         rows += r
         summaries.append(s)
     return counts_frame(rows), margins_frame(summaries)

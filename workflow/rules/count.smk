@@ -21,6 +21,7 @@ rule count:
         method=config["count"]["method"],
         eps=config["count"]["eps"],
         margin=config["count"]["margin"],
+        scale=config["count"]["scale"],
         lower=config["count"]["lower"],
         upper=config["count"]["upper"],
         time_limit=config["count"]["time_limit"],

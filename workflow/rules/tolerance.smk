@@ -28,6 +28,7 @@ rule tolerance_study:
         max_margins=TOL_MAX_MARGINS,
         seed=TOLERANCE["sample_seed"],
         time_limit=TOL_TIME_LIMIT,
+        scale=config["count"]["scale"],
     log:
         f"{LOGS}/tolerance_study.log",
     benchmark:
