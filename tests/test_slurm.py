@@ -98,7 +98,8 @@ def construction_workdir(path, **count):
     (path / "results" / "networks" / "n1_6_n2_6").mkdir(parents=True)
     torch.save(con.as_sequential(), path / "results" / "networks" / f"{CON_NET}.pt")
     cfg = yaml.safe_load((REPO / "config" / "quick.yaml").read_text())
-    cfg["count"].update(method="lp", lower=con.lower, upper=con.upper, time_limit=None, **count)
+    # scale absolute: the construction's count is proven for margins in its own units (see test_resume)
+    cfg["count"].update(method="lp", lower=con.lower, upper=con.upper, time_limit=None, scale="absolute", **count)
     (path / "c.yaml").write_text(yaml.safe_dump(cfg))
     # the count job's own output: shard 0 of 1 (the local rule sum_shards makes the network's count)
     return con, path / "c.yaml", path / "results" / "counts" / CON_NET / "shard_0_of_1.json"

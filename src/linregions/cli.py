@@ -162,7 +162,9 @@ def _construct(args: argparse.Namespace) -> int:
         f"{con.name}: network {con.network.n0}-{'-'.join(map(str, con.network.widths))} written to "
         f"{args.output}; exact count {con.count:,} on [{con.lower:g}, {con.upper:g}]^{con.network.n0} "
         f"({con.source}). Count it with: linregions count {args.output} --lower {con.lower:g} "
-        f"--upper {con.upper:g} --method lp"
+        f"--upper {con.upper:g} --method lp --scale absolute (the count is proven for margins in the "
+        f"construction's own units, eps = 1e-6 below its smallest margin {con.min_margin:.2g}; the default "
+        f"scale row can count fewer on deep constructions)"
     )
     return 0
 
