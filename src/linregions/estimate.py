@@ -59,7 +59,7 @@ import numpy as np
 from . import search as S
 from .lpenum import COUNTERS, _split, _Work
 from .network import Network, box_arrays
-from .regions import CountResult
+from .regions import CountResult, as_number
 
 logger = logging.getLogger(__name__)
 
@@ -87,17 +87,11 @@ def check_estimate_options(time_limit: Any, half_width: Any, samples: Any, seed:
                            strata: Any, exact_below: Any) -> None:
     """One clear line for each bad option of the estimator."""
     if time_limit is not None:
-        try:
-            tl = float(time_limit)
-        except (TypeError, ValueError):
-            tl = float("nan")
+        tl = as_number(time_limit)
         if not tl > 0:
             raise ValueError(f"time_limit must be a number of seconds > 0 for method 'estimate', got {time_limit!r}")
     if half_width is not None:
-        try:
-            hw = float(half_width)
-        except (TypeError, ValueError):
-            hw = float("nan")
+        hw = as_number(half_width)
         if not 0 < hw < 1:
             raise ValueError(f"half_width must be a relative half-width between 0 and 1 (e.g. 0.05 for +-5 %), "
                              f"got {half_width!r}")

@@ -64,7 +64,7 @@ from ._version import __version__
 from .atomic import atomic_path
 from .certificate import max_margin
 from .network import Network, box_arrays
-from .regions import CountResult, sort_packed
+from .regions import CountResult, as_number, sort_packed
 
 logger = logging.getLogger(__name__)
 
@@ -182,10 +182,7 @@ def _check_options(shard: Any, checkpoint: Any, progress: Any, time_limit: Any, 
     if progress is not None and not callable(progress):
         raise ValueError(f"progress must be a callable (regions, seconds, fraction) or None, got {progress!r}")
     if time_limit is not None:
-        try:
-            tl = float(time_limit)
-        except (TypeError, ValueError):
-            tl = float("nan")
+        tl = as_number(time_limit)
         if not (tl >= 0):
             raise ValueError(f"time_limit must be a number of seconds >= 0 or None, got {time_limit!r}")
     if isinstance(threads, bool) or not isinstance(threads, (int, np.integer)) or threads < 1:

@@ -55,6 +55,14 @@ def check_eps(eps: float) -> float:
     return e
 
 
+def as_number(value) -> float:
+    """``value`` as a float, or NaN when it is not a number (so a range check rejects it)."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return float("nan")
+
+
 def check_margin(margin: str) -> str:
     if margin not in MARGINS:
         raise ValueError(f"margin must be one of {MARGINS}, got {margin!r}")
