@@ -79,6 +79,9 @@ def count_regions(
     lo_f, up_f = dom.box_range()
     desc = dom.describe(net)
     desc["dim"] = red.dim
+    given_net = None  # milp and brute decide exact zeros and constant signs on the weights as written
+    if method in ("milp", "brute"):
+        given_net = dom.reduce(given).net if scale == "row" else red.net
     if method == "estimate":
         res = _estimate(red, dom, eps, margin, time_limit, return_patterns, options)
         path = res.path
@@ -86,7 +89,6 @@ def count_regions(
         from .milp import count_milp
 
         lo, up = _bounds(red)
-        given_net = dom.reduce(given).net if scale == "row" else red.net  # exact zeros and signs
         res = count_milp(red.net, lo, up, eps=eps, margin=margin, threads=threads, time_limit=time_limit,
                          return_patterns=return_patterns, A_dom=red.A, c_dom=red.c, given=given_net, **options)
         path = "milp"
@@ -95,7 +97,6 @@ def count_regions(
             raise TypeError(f"method 'brute' takes no options, got {sorted(options)}")
         t0 = time.perf_counter()
         lo, up = _bounds(red)
-        given_net = dom.reduce(given).net if scale == "row" else red.net  # exact zeros and signs
         pats = brute_force_patterns(red.net, lo, up, eps, margin, red.A, red.c, scale="absolute", given=given_net)
         res = CountResult(
             regions=len(pats), complete=True, method="brute", eps=eps, margin=margin,
