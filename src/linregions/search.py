@@ -591,8 +591,9 @@ def _dw(dep, sg, need, m, qc, seeded, w):
 @njit(cache=True, nogil=True, inline="always")
 def _fixed_rows(dep, nonconst, rows):
     """The rows of an LP at depth ``dep``: the fixed units that are not constant (nonconst (N,)
-    int8), written to rows (N,) int64. Returns their number."""
-    m = 0
+    int8), written to rows (N,) int64. Returns their number (an int64 from the start: a literal 0
+    would give every LP routine downstream a second compiled specialisation for m = 0)."""
+    m = np.int64(0)
     for j in range(dep):
         if nonconst[j] == 1:
             rows[m] = j
