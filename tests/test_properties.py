@@ -297,20 +297,35 @@ def test_equal_rows_with_opposite_weights_make_a_constant_unit():
     assert W2[3, 0] == 0.0 and W2[3, 1] == 0.0
 
 
-#: integer_net(14): a layer-3 unit whose inputs' rows on one region are linearly dependent (not
-#: copies) cancels exactly in the given weights but leaves a 1e-17 row in the canonical float
-#: weights. brute (exact maps on the given weights) counts the region with the unit constant; the
-#: lp kernels (planar, search) test rows with == 0 in float and the MILP by support, so they miss
-#: it. A known bug (issue 15, item 2), kept visible: strict, so a fix makes it pass loudly.
-_CANCELLATION = pytest.mark.xfail(strict=True, reason="lp/milp decide constant rows in float: exact "
-                                  "cancellation of dependent rows is missed (issue 15, item 2)")
-
-
 @pytest.mark.slow
 @needs_gurobi
-@pytest.mark.parametrize("seed", [pytest.param(s, marks=_CANCELLATION) if s == 14 else s for s in range(30)])
+@pytest.mark.parametrize("seed", range(30))
 def test_integer_networks_all_methods_agree(seed):
     # Integer weights in [-2, 2] (many constant units, repeated rows): lp, brute and milp give the
     # same patterns, which cover a 301^2 grid (before the constant-unit treatment the MILP differed
     # on 9 of these 30, answering 0 on two).
     check_against_sampling(integer_net(seed, 2, [4, 4, 3]), 301)
+
+
+@needs_gurobi
+def test_dependent_rows_that_cancel_exactly_make_a_constant_unit():
+    # integer_net(14): on the region where only layer-1 unit 1 is active, layer-3 unit 0 weighs
+    # three layer-2 units whose rows are multiples of that one row, -2 (h+2) + (h+2) + h + 2 = 0:
+    # exactly constant 0 (inactive) in the given weights, a row of ~1e-17 in the canonical float
+    # weights. Before the exact decision of rows within their rounding bound of 0, lp and milp
+    # missed that region (7 of the grid's 8); now all three agree with the grid (its ninth
+    # pattern is the unit's float sign flipping at 0, no region: check_against_sampling proves it).
+    net = integer_net(14, 2, [4, 4, 3])
+    assert check_against_sampling(net, 301) == (8, 9)
+    r = lr.count_regions(net, method="lp")
+    assert r.regions == 8
+
+
+@pytest.mark.slow
+@needs_gurobi
+@pytest.mark.parametrize("seed", range(20))
+def test_integer_networks_all_methods_agree_1d(seed):
+    # 1-D integer weights in [-2, 2], three layers (rows of a 1-D input are all dependent, so
+    # exact cancellations are frequent): lp (interval path), brute and milp give the same
+    # patterns, which cover a 10^5-point grid.
+    check_against_sampling(integer_net(seed, 1, [4, 4, 3]), 10**5)

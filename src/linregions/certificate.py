@@ -222,15 +222,55 @@ def margin_error(A: np.ndarray, c: np.ndarray, EA: np.ndarray, ec: np.ndarray, x
     return EA @ ax + ec + gamma(A.shape[1] + 1) * (np.abs(A) @ ax + np.abs(c)) * (1.0 + 1e-15)
 
 
-def exact_maps(net: Network, pattern: np.ndarray) -> tuple[list, list]:
+def composed_bounds(net: Network) -> tuple[np.ndarray, np.ndarray]:
+    """Per unit (layers in order), bounds (eb, ec) on the rounding error of its affine map on
+    *any* region as a search kernel composes it in float64 (A_l = W_l D A_{l-1} by sums of
+    products, with any states D): every entry of the computed row is within eb of the exact one,
+    the computed constant within ec. They hold for every pattern at once because they use
+    |W_l| ... |W_1| (and |W_l| ... |b_1| + ... + |b_l|), which bound the terms of every pattern's
+    sums; twice gamma of all the terms summed on the way covers the compounding. Layer 1 is
+    exact (eb = ec = 0). A kernel decides a row or constant within these of 0 exactly
+    (:func:`exact_layer`), so the cheap test runs on every row and the slow one on few."""
+    P = np.abs(np.asarray(net.layers[0][0], dtype=np.float64))
+    C = np.abs(np.asarray(net.layers[0][1], dtype=np.float64))
+    eb, ec = [np.zeros(P.shape[0])], [np.zeros(P.shape[0])]
+    terms = 0
+    for W, b in net.layers[1:]:
+        aW = np.abs(W)
+        terms += W.shape[1] + 1
+        P = aW @ P
+        C = aW @ C + np.abs(b)
+        g = 2.0 * gamma(terms)
+        eb.append(g * P.max(axis=1))
+        ec.append(g * C)
+    return np.concatenate(eb), np.concatenate(ec)
+
+
+def exact_layer(net: Network, states: np.ndarray, layer: int) -> tuple[list[bool], list[int]]:
+    """For each unit of hidden layer ``layer`` (0-based), given the states of the units of the
+    layers before it (``states``, bool, at least that long; later entries are ignored): whether
+    its affine map's row is exactly 0 on that region, and the sign (-1, 0, 1) of its constant,
+    in rational arithmetic on the float weights (:func:`exact_maps`). What a kernel asks when a
+    computed row or constant is within :func:`composed_bounds` of 0."""
+    start = sum(net.widths[:layer])
+    s = np.zeros(net.n_units, dtype=bool)
+    s[:start] = np.asarray(states, dtype=bool).reshape(-1)[:start]
+    rows, consts = exact_maps(net, s, layers=layer + 1)
+    end = start + net.widths[layer]
+    return ([not any(r) for r in rows[start:end]],
+            [(c > 0) - (c < 0) for c in consts[start:end]])
+
+
+def exact_maps(net: Network, pattern: np.ndarray, layers: int | None = None) -> tuple[list, list]:
     """The pattern's affine maps (:func:`affine_maps`) in exact rational arithmetic on the float
-    weights: lists of N rows (lists of Fractions) and N constants. Slow; for the few patterns
-    whose maps float64 cannot decide (a row that may be exactly 0, a constant that may be 0)."""
+    weights: lists of N rows (lists of Fractions) and N constants (only the first ``layers``
+    layers' units, if given). Slow; for the few patterns whose maps float64 cannot decide (a row
+    that may be exactly 0, a constant that may be 0)."""
     s = np.asarray(pattern, dtype=bool).reshape(-1)
     M = [[Fraction(1) if i == j else Fraction(0) for j in range(net.n0)] for i in range(net.n0)]
     m = [Fraction(0)] * net.n0
     rows, consts, k = [], [], 0
-    for W, b in net.layers:
+    for W, b in net.layers[:layers]:
         Wf = [[Fraction(float(w)) for w in row] for row in W]
         A = [[sum((Wf[i][j] * M[j][q] for j in range(len(M)) if Wf[i][j] and M[j][q]), Fraction(0))
               for q in range(net.n0)] for i in range(len(Wf))]

@@ -79,11 +79,10 @@ def count_regions(
     lo_f, up_f = dom.box_range()
     desc = dom.describe(net)
     desc["dim"] = red.dim
-    given_net = None  # milp and brute decide exact zeros and constant signs on the weights as written
-    if method in ("milp", "brute"):
-        given_net = dom.reduce(given).net if scale == "row" else red.net
+    # every method decides exact zeros and constant signs on the weights as written
+    given_net = dom.reduce(given).net if scale == "row" else red.net
     if method == "estimate":
-        res = _estimate(red, dom, eps, margin, time_limit, return_patterns, options)
+        res = _estimate(red, dom, eps, margin, time_limit, return_patterns, options, given_net)
         path = res.path
     elif method == "milp":
         from .milp import count_milp
@@ -108,7 +107,7 @@ def count_regions(
     else:
         lp_only = "shard" in options or "checkpoint" in options
         if red.dim <= 2 and not (lp_only and red.is_box):
-            res = _count_planar(red, eps, margin, time_limit, return_patterns, options)
+            res = _count_planar(red, eps, margin, time_limit, return_patterns, options, given_net)
             path = res.path
         else:
             if not red.is_box:
@@ -134,7 +133,7 @@ def count_regions(
 
 
 def _estimate(red: Reduced, dom: Domain, eps: float, margin: str, time_limit: float | None,
-              return_patterns: bool, options: dict) -> CountResult:
+              return_patterns: bool, options: dict, given=None) -> CountResult:
     """Method 'estimate': the exact planar/interval path in 1-D/2-D when it finishes, else the
     probes of :func:`linregions.estimate.estimate_lp` on the (reduced) box."""
     from .estimate import check_estimate_options, estimate_lp
@@ -149,7 +148,7 @@ def _estimate(red: Reduced, dom: Domain, eps: float, margin: str, time_limit: fl
                            options.get("scheme", "knuth"), options.get("strata", 32), options.get("exact_below", 4))
     t0 = time.perf_counter()
     if red.dim <= 2:
-        res = _count_planar(red, eps, margin, time_limit, False, {})
+        res = _count_planar(red, eps, margin, time_limit, False, {}, given)
         if res.complete:
             res.method, res.interval, res.estimator = "estimate", (float(res.regions), float(res.regions)), \
                 f"exact ({res.path} path, finished within the limit)"
@@ -181,7 +180,7 @@ def _bounds(red: Reduced) -> tuple[Any, Any]:
 
 
 def _count_planar(red: Reduced, eps: float, margin: str, time_limit: float | None, return_patterns: bool,
-                  options: dict) -> CountResult:
+                  options: dict, given=None) -> CountResult:
     """The planar (d = 2) or interval (d = 1) path of method 'lp' as a CountResult."""
     from .planar import count_planar
 
@@ -191,7 +190,8 @@ def _count_planar(red: Reduced, eps: float, margin: str, time_limit: float | Non
         raise ValueError(f"unknown option(s) {sorted(options)} for the {'planar' if red.dim == 2 else 'interval'} "
                          "path of method 'lp'; it takes progress and return_polygons")
     r = count_planar(red.net, red.lower, red.upper, red.A, red.c, eps=eps, margin=margin,
-                     return_patterns=return_patterns, return_polygons=return_polygons, time_limit=time_limit)
+                     return_patterns=return_patterns, return_polygons=return_polygons, time_limit=time_limit,
+                     given=given)
     if progress is not None:
         progress(r.regions, r.seconds, 1.0 if r.complete else 0.0)
     return CountResult(

@@ -28,8 +28,10 @@ inactive or itself constant there; a binary k_i says so (|supp_i| k_i <= sum of 
 k_i >= 1 - |supp_i| + sum of y_j over its inputs j, y_j = max(1 - z_j, k_j)), and its margin rows
 are relaxed by eps k_i. Its state is then fixed by the rows W h + b = h - hbar and the big-Ms,
 except for a constant of exactly 0, where both states are feasible and the certificate refuses
-the active one. (A row that vanishes by cancellation of active inputs is not detected here;
-the certificate still refuses what it cannot certify, so such a region could be missed.)
+the active one. A row that vanishes by cancellation of active inputs (dependent rows, as integer
+weights make) is constant too: k_i = 1 is allowed wherever the unit's slope along one fixed
+direction v is 0 (slopes g = W (z * g_prev), z * g linearised with bounds from |W|), which every
+zero row has; the certificate refuses the patterns a zero slope of a nonzero row lets in.
 """
 
 from __future__ import annotations
@@ -49,6 +51,11 @@ log = logging.getLogger(__name__)
 
 #: Integrality and feasibility tolerances given to Gurobi (its tightest values).
 GUROBI_TOL = 1e-9
+#: Seed of the direction v along which the MILP measures each unit's slope (constant units).
+_SLOPE_SEED = 15
+#: A unit may be constant (k = 1) when its slope along v is within this times its bound of 0:
+#: the rounding of the canonical weights leaves rows of about 1e-17 where the exact row is 0.
+_SLOPE_TOL = 1e-10
 
 
 class LicenceError(RuntimeError):
@@ -81,7 +88,9 @@ def model_size(net: Network, margin: str = "both") -> tuple[int, int]:
     per_unit = 5 if margin == "both" else 4
     deep = N - net.widths[0]  # units of layers >= 2: an indicator k and 2 rows each
     middle = deep - (net.widths[-1] if len(net.widths) > 1 else 0)  # layers 2..L-1: y and 3 rows
-    return net.n0 + 3 * N + 1 + deep + middle, per_unit * N + 2 * deep + 3 * middle
+    sloped = N - net.widths[-1]  # units whose slope p = z * g feeds the next layer: 1 var, 4 rows
+    return (net.n0 + 3 * N + 1 + deep + middle + deep + sloped,
+            per_unit * N + 2 * deep + 3 * middle + 3 * deep + 4 * sloped)
 
 
 def check_licence(net: Network, margin: str = "both") -> None:
@@ -166,6 +175,13 @@ def count_milp(
         lps = 0
         ibounds = interval_bounds(net, lower, upper)
         prev_z = prev_y = None
+        # the slope of every unit along one fixed direction v (g = W1 v in layer 1; deeper, the
+        # pre-activation's slope g_i = W_i (z * g) of the previous layer, with p = z * g linearised
+        # by its bounds G): a row that is exactly 0 on the region has slope 0, so k_i = 1 asks only
+        # that, and also covers rows that cancel among active inputs. A row that is not 0 but has
+        # slope 0 along v can only make the relaxation looser: the certificate refuses what it adds.
+        v = np.random.default_rng(_SLOPE_SEED).standard_normal(net.n0)
+        G_prev = p_prev = None
         for l, (W, b) in enumerate(net.layers):
             n = W.shape[0]
             lo, hi = ibounds[l]
@@ -187,6 +203,12 @@ def count_milp(
             k = None
             if prev_z is not None:
                 k = m.addMVar(n, vtype=GRB.BINARY, name=f"k{l + 1}")
+                G = np.abs(W) @ G_prev
+                g = m.addMVar(n, lb=-G, ub=G, name=f"g{l + 1}")
+                m.addConstr(g == W @ p_prev)
+                slack = _SLOPE_TOL * G
+                m.addConstr(g <= G - G * k + slack)
+                m.addConstr(-g <= G - G * k + slack)
                 for i in range(n):
                     supp = np.flatnonzero(W[i]).tolist()
                     if not supp:
@@ -194,7 +216,9 @@ def count_milp(
                         continue
                     total = gp.quicksum(prev_y[j] for j in supp)
                     m.addConstr(k[i] >= 1 - len(supp) + total)
-                    m.addConstr(len(supp) * k[i] <= total)
+            else:
+                G = np.abs(W @ v)
+                g = W @ v
             for i in np.flatnonzero(ask):
                 # the margin rows, void where the unit is constant (its sign decides its state, and
                 # a constant of 0 the certificate refuses as active)
@@ -214,6 +238,13 @@ def count_milp(
                         m.addConstr(z[i] >= 1 - k[i])
             zs.append(z)
             prev = h
+            if l + 1 < len(net.layers):  # p = z * g, the slopes of the active units
+                p_prev = m.addMVar(n, lb=-G, ub=G, name=f"p{l + 1}")
+                m.addConstr(p_prev <= G * z)
+                m.addConstr(-p_prev <= G * z)
+                m.addConstr(p_prev - g <= G - G * z)
+                m.addConstr(g - p_prev <= G - G * z)
+            G_prev = G
             if k is None:  # layer 1: constant iff its row is zero
                 prev_y = [1.0 if const[i] else 1 - z[i] for i in range(n)]
             elif l + 1 < len(net.layers):

@@ -43,17 +43,18 @@ from dataclasses import dataclass, field
 import numpy as np
 from numba import njit
 
-from .certificate import SIGN_TOL
+from .certificate import SIGN_TOL, composed_bounds, exact_layer
 from .network import Network
 from .regions import sort_packed
 
 log = logging.getLogger(__name__)
 
 # kernel return codes
-_DONE, _OUT_FULL, _GROW, _BUDGET = 0, 1, 2, 3
-# state slots
-_S_K, _S_REGIONS, _S_NODES, _S_CLIPS, _S_OUT, _S_VOUT, _S_MAXV, _S_MAPS = range(8)
-_N_STATE = 8
+_DONE, _OUT_FULL, _GROW, _BUDGET, _EXACT = 0, 1, 2, 3, 4
+# state slots (_S_REPLY: 1 when Python has decided the ambiguous units of the layer entered at
+# depth _S_K, in ``cst``; _S_EXACT: layers decided so)
+_S_K, _S_REGIONS, _S_NODES, _S_CLIPS, _S_OUT, _S_VOUT, _S_MAXV, _S_MAPS, _S_REPLY, _S_EXACT = range(10)
+_N_STATE = 10
 
 #: Kernel steps between returns to Python (latency of the time limit).
 _BUDGET_STEPS = 1 << 20
@@ -126,12 +127,16 @@ def _push(k, s0, nv, whole, a0, a1, cc, sign, thr, V, pstart, pnv, top, choice, 
 
 @njit(nogil=True, cache=True)
 def _search(Wf, woff, widths, offs, layer_of, b, eps, eps_in, Gm, gm, bits, choice, pstart, pnv, top,
-            smin, smax, V, st, out_pat, rec, out_nv, out_v, budget):
+            smin, smax, V, st, out_pat, rec, out_nv, out_v, budget, cst, eb, ec):
     """Resumable depth-first split of the polygon stack V (see the module docstring).
 
     Depth k holds the polygon of the first k units' states at V[pstart[k] : pstart[k] + pnv[k]];
     choice[k] is 0 (unit k not tried), 1 (active tried) or 2 (both tried); Gm/gm hold the affine
-    maps (2 columns and constant) of every unit of the layers entered on the current path.
+    maps (2 columns and constant) of every unit of the layers entered on the current path, and
+    cst whether each is constant there (its state, 0 or 1) or not (-1). A row that received a
+    term and is within eb of 0 (or an all-zero row whose constant received one and is within ec
+    of 0) is ambiguous in float64: the kernel marks it -2 and returns _EXACT at the layer's
+    entry, and Python decides it exactly (cst, and a zero row or constant written to Gm/gm).
     """
     N = bits.shape[0]
     nbytes = out_pat.shape[1]
@@ -173,7 +178,7 @@ def _search(Wf, woff, widths, offs, layer_of, b, eps, eps_in, Gm, gm, bits, choi
         if c == 0:
             st[_S_NODES] += 1
             l = layer_of[k]
-            if l > 0 and k == offs[l]:  # entering layer l: its maps on the current polygon
+            if l > 0 and k == offs[l] and st[_S_REPLY] == 0:  # entering layer l: its maps on the polygon
                 st[_S_MAPS] += 1
                 n_prev = widths[l - 1]
                 p0 = offs[l - 1]
@@ -182,22 +187,44 @@ def _search(Wf, woff, widths, offs, layer_of, b, eps, eps_in, Gm, gm, bits, choi
                     gm[k + i] = b[k + i]
                     Gm[k + i, 0] = 0.0
                     Gm[k + i, 1] = 0.0
+                    cst[k + i] = 0  # here: 1 = the row received a term, 2 = only the constant did
                 for j in range(n_prev):
                     if bits[p0 + j]:
                         g0 = Gm[p0 + j, 0]
                         g1 = Gm[p0 + j, 1]
                         gc = gm[p0 + j]
+                        live = cst[p0 + j] < 0  # a constant unit's row is exactly 0
                         row = base + j * widths[l]
                         for i in range(widths[l]):
                             w = Wf[row + i]
+                            if w != 0.0:
+                                cst[k + i] = 1 if live or cst[k + i] == 1 else 2
                             Gm[k + i, 0] += w * g0
                             Gm[k + i, 1] += w * g1
                             gm[k + i] += w * gc
+                ask = False
+                for i in range(widths[l]):
+                    u = k + i
+                    t = cst[u]
+                    if t == 1 and abs(Gm[u, 0]) <= eb[u] and abs(Gm[u, 1]) <= eb[u]:
+                        cst[u] = -2
+                        ask = True
+                    elif t == 1 or Gm[u, 0] != 0.0 or Gm[u, 1] != 0.0:
+                        cst[u] = -1
+                    elif t == 2 and abs(gm[u]) <= ec[u]:
+                        cst[u] = -2
+                        ask = True
+                    else:
+                        cst[u] = 1 if gm[u] > 0.0 else 0
+                if ask:  # undo this visit's counters: the node is visited again after the reply
+                    st[_S_NODES] -= 1
+                    return _EXACT
+            st[_S_REPLY] = 0
             a0 = Gm[k, 0]
             a1 = Gm[k, 1]
             cc = gm[k]
-            if a0 == 0.0 and a1 == 0.0:  # constant on the polygon: the sign decides, no margin
-                bits[k] = 1 if cc > 0.0 else 0
+            if cst[k] >= 0:  # constant on the polygon: the sign decides, no margin
+                bits[k] = cst[k]
                 choice[k] = 2
                 _push(k, s0, nv, True, a0, a1, cc, 1.0, 0.0, V, pstart, pnv, top, choice, st)
                 continue
@@ -267,12 +294,16 @@ def domain_polygon(lower: np.ndarray, upper: np.ndarray, A: np.ndarray | None, c
 
 def count_planar(net: Network, lower: np.ndarray, upper: np.ndarray, A: np.ndarray | None = None,
                  c: np.ndarray | None = None, *, eps: float, margin: str = "both", return_patterns: bool = True,
-                 return_polygons: bool = False, time_limit: float | None = None) -> PlanarResult:
+                 return_polygons: bool = False, time_limit: float | None = None,
+                 given: Network | None = None) -> PlanarResult:
     """Every region of ``net`` (n0 = d in {1, 2}) on {t in [lower, upper] : A t <= c}, exactly.
 
     ``net`` is the network on the domain's space (for a slice, the composed network of
-    :meth:`linregions.domain.Domain.reduce`)."""
+    :meth:`linregions.domain.Domain.reduce`). ``given`` is the same network as written (when
+    ``net`` is its canonical form): a row or constant that float64 cannot tell from 0 is decided
+    exactly on it (:func:`linregions.certificate.exact_layer`), as the certificate does."""
     t_start = time.perf_counter()
+    given = net if given is None else given
     d = net.n0
     if d not in (1, 2):
         raise ValueError(f"the planar path needs a domain of dimension 1 or 2, got {d}")
@@ -297,6 +328,10 @@ def count_planar(net: Network, lower: np.ndarray, upper: np.ndarray, A: np.ndarr
     W1 = np.asarray(net.layers[0][0], dtype=np.float64)
     Gm[: widths[0], :d] = W1
     gm[: widths[0]] = net.layers[0][1]
+    cst = np.full(N, -1, dtype=np.int8)  # layer 1: constant iff its row is 0 (exact: no sum)
+    zero1 = ~W1.any(axis=1)
+    cst[: widths[0]][zero1] = (net.layers[0][1][zero1] > 0).astype(np.int8)
+    eb, ec = composed_bounds(net)
     # margin="active": inactive units need only <= 0, accepted up to the certificate's SIGN_TOL
     # (a region of that margin may be a segment on a line, where rounding leaves +-1e-17)
     eps_in = eps if margin == "both" else -SIGN_TOL
@@ -339,7 +374,7 @@ def count_planar(net: Network, lower: np.ndarray, upper: np.ndarray, A: np.ndarr
     while True:
         code = _search(Wf, woff, widths, offs, layer_of, b, float(eps), float(eps_in), Gm, gm, bits, choice,
                        pstart, pnv, top, smin, smax, V, st, out_pat, bool(return_polygons), out_nv, out_v,
-                       _BUDGET_STEPS)
+                       _BUDGET_STEPS, cst, eb, ec)
         if code == _DONE:
             break
         if code == _OUT_FULL:
@@ -347,6 +382,10 @@ def count_planar(net: Network, lower: np.ndarray, upper: np.ndarray, A: np.ndarr
                 out_v = np.zeros((2 * out_v.shape[0], 2))
             else:
                 flush()
+        elif code == _EXACT:
+            _decide_exactly(given, int(st[_S_K]), offs, layer_of, bits, cst, Gm, gm)
+            st[_S_REPLY] = 1
+            st[_S_EXACT] += 1
         elif code == _GROW:
             bigger = np.zeros((2 * V.shape[0], 2))
             bigger[: V.shape[0]] = V
@@ -368,7 +407,27 @@ def count_planar(net: Network, lower: np.ndarray, upper: np.ndarray, A: np.ndarr
         patterns = packed if return_patterns else None
     seconds = time.perf_counter() - t_start
     stats = {"nodes": int(st[_S_NODES]), "clips": int(st[_S_CLIPS]), "layer_maps": int(st[_S_MAPS]),
-             "max_vertices": int(max(st[_S_MAXV], P0.shape[0])), "domain_vertices": int(P0.shape[0])}
+             "max_vertices": int(max(st[_S_MAXV], P0.shape[0])), "domain_vertices": int(P0.shape[0]),
+             "exact_layers": int(st[_S_EXACT])}
     log.info("planar count: %d regions, %d nodes, %d clips, %.3f s", int(st[_S_REGIONS]), stats["nodes"],
              stats["clips"], seconds)
     return PlanarResult(int(st[_S_REGIONS]), complete, patterns, polygons, seconds, stats)
+
+
+def _decide_exactly(given: Network, k: int, offs: np.ndarray, layer_of: np.ndarray, bits: np.ndarray,
+                    cst: np.ndarray, Gm: np.ndarray, gm: np.ndarray) -> None:
+    """The kernel's reply to _EXACT at depth k (a layer's first unit): each unit of the layer
+    marked -2 gets its exact state, from the weights as given: constant (its row set to 0, its
+    constant to 0 or given the exact sign) or not."""
+    l = int(layer_of[k])
+    zero, sign = exact_layer(given, bits[:k].astype(bool), l)
+    for i in range(int(offs[l + 1] - offs[l])):
+        u = k + i
+        if cst[u] != -2:
+            continue
+        if not zero[i]:
+            cst[u] = -1
+            continue
+        cst[u] = 1 if sign[i] > 0 else 0
+        Gm[u] = 0.0
+        gm[u] = 0.0 if sign[i] == 0 else sign[i] * abs(gm[u])
