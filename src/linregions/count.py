@@ -79,8 +79,11 @@ def count_regions(
     lo_f, up_f = dom.box_range()
     desc = dom.describe(net)
     desc["dim"] = red.dim
-    # every method decides exact zeros and constant signs on the weights as written
-    given_net = dom.reduce(given).net if scale == "row" else red.net
+    # milp, brute and the planar/interval path decide exact zeros and constant signs on the
+    # weights as written (the LP search in zeta does not use them: no second reduction for it)
+    given_net = None
+    if method in ("milp", "brute") or red.dim <= 2:
+        given_net = dom.reduce(given).net if scale == "row" else red.net
     if method == "estimate":
         res = _estimate(red, dom, eps, margin, time_limit, return_patterns, options, given_net)
         path = res.path

@@ -217,8 +217,8 @@ def count_milp(
                     total = gp.quicksum(prev_y[j] for j in supp)
                     m.addConstr(k[i] >= 1 - len(supp) + total)
             else:
-                G = np.abs(W @ v)
                 g = W @ v
+                G = np.abs(g)
             for i in np.flatnonzero(ask):
                 # the margin rows, void where the unit is constant (its sign decides its state, and
                 # a constant of 0 the certificate refuses as active)
