@@ -14,6 +14,7 @@ from linregions import count_regions, from_arrays
 from linregions.certificate import brute_force_patterns
 from linregions.regions import pack_patterns, sort_packed
 from linregions.network import canonical
+from linregions.options import CountOptions
 
 EPS = 1e-6
 
@@ -220,6 +221,28 @@ def test_bad_options_are_rejected(bad, match):
         count_regions(net, -1.0, 1.0, method="lp", **bad)
 
 
+@pytest.mark.parametrize("method", ["lp", "milp", "brute", "estimate"])
+@pytest.mark.parametrize("bad, match", [
+    (dict(threads=0), "threads"), (dict(threads=True), "threads"), (dict(threads=1.5), "threads"),
+    (dict(time_limit=-1), "time_limit"), (dict(time_limit="soon"), "time_limit"),
+    (dict(eps=0.0), "eps"), (dict(eps=float("nan")), "eps"),
+    (dict(margin="some"), "margin"), (dict(scale="log"), "scale"),
+])
+def test_shared_options_are_checked_once_for_every_method(method, bad, match):
+    # Proves that CountOptions checks the options every method shares before any method runs:
+    # the same bad value stops lp, milp, brute and estimate with a ValueError naming it (a
+    # method that skipped the check would count, or fail later with another error). Also checks
+    # the object itself normalises what it accepts.
+    from linregions.options import CountOptions
+
+    net = from_arrays([(np.array([[1.0, -1.0], [0.5, 2.0]]), np.array([0.1, -0.2]))])
+    with pytest.raises(ValueError, match=match):
+        count_regions(net, -1.0, 1.0, method=method, **bad)
+    ok = CountOptions(eps=1, threads=np.int64(2), time_limit=3, return_patterns=1)
+    assert (ok.eps, ok.threads, ok.time_limit, ok.return_patterns) == (1.0, 2, 3.0, True)
+    assert type(ok.eps) is float and type(ok.threads) is int
+
+
 def _exact_counters(net, lo, up, margin):
     """Asserts that the lp pattern set equals brute force, then searches the whole tree once more
     in one task and returns the kernel's counters (which path decided how many sides)."""
@@ -328,7 +351,7 @@ def test_per_coordinate_box_matches_brute_force(case):
     net = _random_net(rng, n0, widths, degenerate=case % 2 == 1)
     lo, up = _coordinate_boxes(rng, n0)
     margin = "both" if case % 3 else "active"
-    r = count_lp(canonical(net), lo, up, EPS, margin=margin, return_patterns=True)  # brute's definition
+    r = count_lp(canonical(net), lo, up, CountOptions(eps=EPS, margin=margin, return_patterns=True))  # brute's definition
     expect = _brute(net, lo, up, margin)
     assert r.complete and r.regions == len(expect)
     assert np.array_equal(r.patterns, expect)
@@ -348,7 +371,7 @@ def test_per_coordinate_box_on_mnist_sized_input():
     fixed = rng.random(784) < 0.7
     lo[fixed] = rng.random(int(fixed.sum())) * 0.99
     up[fixed] = lo[fixed] + 1e-3
-    r = count_lp(canonical(net), lo, up, EPS, return_patterns=True)  # brute's definition
+    r = count_lp(canonical(net), lo, up, CountOptions(eps=EPS, return_patterns=True))  # brute's definition
     expect = _brute(net, lo, up)
     assert r.regions > 1 and np.array_equal(r.patterns, expect)
 
@@ -372,9 +395,9 @@ def test_axis_aligned_units_count_per_coordinate_box_in_closed_form():
 
     net = from_arrays([(W, b)])
     assert cells(lo, up) == 2 * 2 * 3 * 2
-    r = count_lp(net, lo, up, EPS)
+    r = count_lp(net, lo, up, CountOptions(eps=EPS))
     assert r.regions == cells(lo, up) == len(brute_force_patterns(net, lo, up, EPS))
-    wide = count_lp(net, lo.min(), up.max(), EPS)
+    wide = count_lp(net, lo.min(), up.max(), CountOptions(eps=EPS))
     assert wide.regions == cells(np.full(4, -1.0), np.full(4, 3.0)) == 3 * 3 * 4 * 3
 
 
@@ -385,8 +408,9 @@ def test_uniform_array_box_equals_scalar_box(case):
     from linregions.lpenum import count_lp
 
     net, lo, up, margin = _cases(56, 1234)[case]
-    a = count_lp(net, lo, up, EPS, margin=margin, return_patterns=True)
-    b = count_lp(net, np.full(net.n0, lo), np.full(net.n0, up), EPS, margin=margin, return_patterns=True)
+    a = count_lp(net, lo, up, CountOptions(eps=EPS, margin=margin, return_patterns=True))
+    b = count_lp(net, np.full(net.n0, lo), np.full(net.n0, up),
+                 CountOptions(eps=EPS, margin=margin, return_patterns=True))
     assert a.regions == b.regions and np.array_equal(a.patterns, b.patterns)
     assert (a.nodes, a.lps) == (b.nodes, b.lps)
     assert (b.lower, b.upper) == (lo, up)
@@ -403,7 +427,7 @@ def test_bad_per_coordinate_box_is_rejected(lower, upper, match):
     from linregions.lpenum import count_lp
 
     with pytest.raises(ValueError, match=match):
-        count_lp(from_arrays([(np.ones((2, 3)), np.zeros(2))]), lower, upper, EPS)
+        count_lp(from_arrays([(np.ones((2, 3)), np.zeros(2))]), lower, upper, CountOptions(eps=EPS))
 
 
 def _long_task_net():

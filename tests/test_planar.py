@@ -12,6 +12,7 @@ from linregions import planar
 from linregions.certificate import brute_force_patterns
 from linregions.lpenum import count_lp
 from linregions.network import canonical
+from linregions.options import CountOptions
 from linregions.regions import pack_patterns, sort_packed, unpack_patterns
 
 EPS = 1e-6
@@ -52,7 +53,7 @@ def test_random_networks_match_brute_force_and_the_lp_search(seed):
     r = _planar(net, lo, up, margin)
     truth = _brute(net, lo, up, margin)
     assert np.array_equal(r.patterns, truth)
-    lp = count_lp(canonical(net), lo, up, eps=EPS, margin=margin, return_patterns=True)
+    lp = count_lp(canonical(net), lo, up, CountOptions(eps=EPS, margin=margin, return_patterns=True))
     assert np.array_equal(lp.patterns, truth)
 
 
@@ -139,7 +140,7 @@ def test_dense_sampling_finds_nothing_new(d, widths, n):
     found = {bytes(p) for p in r.patterns}
     seen = _grid_patterns(net, -1.0, 1.0, n, d)
     assert len(seen) > 30 and seen <= found
-    lp = count_lp(canonical(net), -1.0, 1.0, eps=EPS, return_patterns=True)  # count_regions' definition
+    lp = count_lp(canonical(net), -1.0, 1.0, CountOptions(eps=EPS, return_patterns=True))  # count_regions' definition
     assert np.array_equal(lp.patterns, r.patterns)
     P = unpack_patterns(r.patterns, net.n_units)
     for i in rng.choice(len(P), 10, replace=False):
@@ -268,7 +269,7 @@ def test_trained_network_matches_the_lp_search():
     # restriction certified by brute-force-free means: every triangle region is a box region.
     net = _trained_2d_network()
     r = _planar(net, -1.0, 1.0)
-    lp = count_lp(canonical(net), -1.0, 1.0, eps=EPS, return_patterns=True)
+    lp = count_lp(canonical(net), -1.0, 1.0, CountOptions(eps=EPS, return_patterns=True))
     assert r.regions > 40 and np.array_equal(r.patterns, lp.patterns)
     tri = lr.polytope(np.array([[-1.0, 0.0], [0.0, -1.0], [1.0, 1.0]]), np.array([0.5, 0.5, 0.2]), -1.0, 1.0)
     t = lr.count_regions(net, method="lp", domain=tri, return_patterns=True)
@@ -290,5 +291,5 @@ def test_slice_of_a_wide_network_matches_the_lp_search_on_the_composed_box():
     red = dom.reduce(canonical(net))  # eps is a distance in x (the canonical form), then the slice
     assert red.is_box
     r = lr.count_regions(net, method="lp", domain=dom, return_patterns=True)
-    lp = count_lp(red.net, -1.0, 1.0, eps=EPS, return_patterns=True)
+    lp = count_lp(red.net, -1.0, 1.0, CountOptions(eps=EPS, return_patterns=True))
     assert r.path == "planar" and r.regions > 20 and np.array_equal(r.patterns, lp.patterns)

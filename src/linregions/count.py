@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from typing import Any
 
@@ -9,8 +10,9 @@ import numpy as np
 
 from .certificate import ScaleError, brute_force_patterns, check_rounding
 from .domain import Domain, DomainError, Reduced, as_domain
-from .network import check_scale, load_network, scaled
-from .regions import DEFAULT_EPS, CountResult, check_eps, check_margin, pack_patterns
+from .network import load_network, scaled
+from .options import CountOptions
+from .regions import DEFAULT_EPS, CountResult, pack_patterns
 
 METHODS = ("lp", "milp", "brute", "estimate")
 
@@ -63,12 +65,10 @@ def count_regions(
     below eps, or when no region is found.
     """
     given = load_network(model)
-    scale = check_scale(scale)
+    opts = CountOptions(eps=eps, margin=margin, scale=scale, threads=threads, time_limit=time_limit,
+                        return_patterns=return_patterns)
+    eps, margin, scale = opts.eps, opts.margin, opts.scale
     net = scaled(given, scale)
-    eps = check_eps(eps)
-    margin = check_margin(margin)
-    if threads < 1:
-        raise ValueError(f"threads must be >= 1, got {threads}")
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
     if domain is not None and not (_is(lower, 0.0) and _is(upper, 1.0)):
@@ -85,14 +85,13 @@ def count_regions(
     if method in ("milp", "brute") or red.dim <= 2:
         given_net = dom.reduce(given).net if scale == "row" else red.net
     if method == "estimate":
-        res = _estimate(red, dom, eps, margin, time_limit, return_patterns, options, given_net)
+        res = _estimate(red, dom, opts, options, given_net)
         path = res.path
     elif method == "milp":
         from .milp import count_milp
 
         lo, up = _bounds(red)
-        res = count_milp(red.net, lo, up, eps=eps, margin=margin, threads=threads, time_limit=time_limit,
-                         return_patterns=return_patterns, A_dom=red.A, c_dom=red.c, given=given_net, **options)
+        res = count_milp(red.net, lo, up, opts, A_dom=red.A, c_dom=red.c, given=given_net, **options)
         path = "milp"
     elif method == "brute":
         if options:
@@ -104,13 +103,13 @@ def count_regions(
             regions=len(pats), complete=True, method="brute", eps=eps, margin=margin,
             seconds=time.perf_counter() - t0, widths=net.widths, n0=net.n0, lower=lo_f,
             upper=up_f, lps=2**net.n_units, threads=1,
-            patterns=pack_patterns(pats) if return_patterns else None,
+            patterns=pack_patterns(pats) if opts.return_patterns else None,
         )
         path = "brute"
     else:
         lp_only = "shard" in options or "checkpoint" in options
         if red.dim <= 2 and not (lp_only and red.is_box):
-            res = _count_planar(red, eps, margin, time_limit, return_patterns, options, given_net)
+            res = _count_planar(red, opts, options, given_net)
             path = res.path
         else:
             if not red.is_box:
@@ -121,8 +120,7 @@ def count_regions(
             from .lpenum import count_lp
 
             lo, up = _bounds(red)
-            res = count_lp(red.net, lo, up, eps=eps, margin=margin, threads=threads, time_limit=time_limit,
-                           return_patterns=return_patterns, **options)
+            res = count_lp(red.net, lo, up, opts, **options)
             path = getattr(res, "path", "") or "lp-zeta"
     if res.complete and res.regions == 0:
         fix = "use scale='row' (the default) or lower eps" if scale == "absolute" else "lower eps"
@@ -135,13 +133,13 @@ def count_regions(
     return res
 
 
-def _estimate(red: Reduced, dom: Domain, eps: float, margin: str, time_limit: float | None,
-              return_patterns: bool, options: dict, given=None) -> CountResult:
+def _estimate(red: Reduced, dom: Domain, opts: CountOptions, options: dict, given=None) -> CountResult:
     """Method 'estimate': the exact planar/interval path in 1-D/2-D when it finishes, else the
     probes of :func:`linregions.estimate.estimate_lp` on the (reduced) box."""
     from .estimate import check_estimate_options, estimate_lp
 
-    if return_patterns:
+    time_limit = opts.time_limit
+    if opts.return_patterns:
         raise ValueError("method 'estimate' finds no pattern set; count with method 'lp' to get patterns")
     known = {"half_width", "samples", "seed", "scheme", "strata", "exact_below", "learn", "progress"}
     unknown = sorted(set(options) - known)
@@ -151,7 +149,7 @@ def _estimate(red: Reduced, dom: Domain, eps: float, margin: str, time_limit: fl
                            options.get("scheme", "knuth"), options.get("strata", 32), options.get("exact_below", 4))
     t0 = time.perf_counter()
     if red.dim <= 2:
-        res = _count_planar(red, eps, margin, time_limit, False, {}, given)
+        res = _count_planar(red, dataclasses.replace(opts, return_patterns=False), {}, given)
         if res.complete:
             res.method, res.interval, res.estimator = "estimate", (float(res.regions), float(res.regions)), \
                 f"exact ({res.path} path, finished within the limit)"
@@ -165,7 +163,7 @@ def _estimate(red: Reduced, dom: Domain, eps: float, margin: str, time_limit: fl
             f"{dom.label} has dimension {red.dim}; estimate on a box, or count it with method='milp' or 'brute'")
     left = None if time_limit is None else max(float(time_limit) - (time.perf_counter() - t0), 1e-3)
     lo, up = _bounds(red)
-    res = estimate_lp(red.net, lo, up, eps, margin, time_limit=left, **options)
+    res = estimate_lp(red.net, lo, up, opts.eps, opts.margin, time_limit=left, **options)
     res.seconds = time.perf_counter() - t0  # with the planar attempt, if any
     res.path = "lp-zeta"
     return res
@@ -182,8 +180,7 @@ def _bounds(red: Reduced) -> tuple[Any, Any]:
     return red.lower, red.upper
 
 
-def _count_planar(red: Reduced, eps: float, margin: str, time_limit: float | None, return_patterns: bool,
-                  options: dict, given=None) -> CountResult:
+def _count_planar(red: Reduced, opts: CountOptions, options: dict, given=None) -> CountResult:
     """The planar (d = 2) or interval (d = 1) path of method 'lp' as a CountResult."""
     from .planar import count_planar
 
@@ -192,13 +189,13 @@ def _count_planar(red: Reduced, eps: float, margin: str, time_limit: float | Non
     if options:
         raise ValueError(f"unknown option(s) {sorted(options)} for the {'planar' if red.dim == 2 else 'interval'} "
                          "path of method 'lp'; it takes progress and return_polygons")
-    r = count_planar(red.net, red.lower, red.upper, red.A, red.c, eps=eps, margin=margin,
-                     return_patterns=return_patterns, return_polygons=return_polygons, time_limit=time_limit,
-                     given=given)
+    r = count_planar(red.net, red.lower, red.upper, red.A, red.c, eps=opts.eps, margin=opts.margin,
+                     return_patterns=opts.return_patterns, return_polygons=return_polygons,
+                     time_limit=opts.time_limit, given=given)
     if progress is not None:
         progress(r.regions, r.seconds, 1.0 if r.complete else 0.0)
     return CountResult(
-        regions=r.regions, complete=r.complete, method="lp", eps=eps, margin=margin, seconds=r.seconds,
+        regions=r.regions, complete=r.complete, method="lp", eps=opts.eps, margin=opts.margin, seconds=r.seconds,
         widths=red.net.widths, n0=red.net.n0, lower=0.0, upper=0.0, nodes=r.stats["nodes"], lps=0,
         status="complete" if r.complete else "time_limit", threads=1,
         patterns=r.patterns, path="planar" if red.dim == 2 else "interval", polygons=r.polygons,

@@ -64,7 +64,8 @@ from ._version import __version__
 from .atomic import atomic_path
 from .certificate import max_margin
 from .network import Network, box_arrays
-from .regions import CountResult, as_number, sort_packed
+from .options import CountOptions
+from .regions import CountResult, sort_packed
 
 logger = logging.getLogger(__name__)
 
@@ -166,7 +167,8 @@ class _Work:
         self.ist[S.I_FB_REPLY] = 1 if ok else 2
 
 
-def _check_options(shard: Any, checkpoint: Any, progress: Any, time_limit: Any, threads: Any, options: dict):
+def _check_options(shard: Any, checkpoint: Any, progress: Any, options: dict):
+    """The LP search's own options (the shared ones are checked by CountOptions)."""
     if options:
         name = sorted(options)[0]
         raise ValueError(f"unknown option {name!r} for method 'lp'; it takes shard, checkpoint and progress")
@@ -181,12 +183,6 @@ def _check_options(shard: Any, checkpoint: Any, progress: Any, time_limit: Any, 
         raise ValueError(f"checkpoint must be a file path or None, got {checkpoint!r}")
     if progress is not None and not callable(progress):
         raise ValueError(f"progress must be a callable (regions, seconds, fraction) or None, got {progress!r}")
-    if time_limit is not None:
-        tl = as_number(time_limit)
-        if not (tl >= 0):
-            raise ValueError(f"time_limit must be a number of seconds >= 0 or None, got {time_limit!r}")
-    if isinstance(threads, bool) or not isinstance(threads, (int, np.integer)) or threads < 1:
-        raise ValueError(f"threads must be an integer >= 1, got {threads!r}")
     return (int(shard[0]), int(shard[1]))
 
 
@@ -354,11 +350,8 @@ def count_lp(
     net: Network,
     lower: float | np.ndarray,
     upper: float | np.ndarray,
-    eps: float,
-    margin: str = "both",
-    threads: int = 1,
-    time_limit: float | None = None,
-    return_patterns: bool = False,
+    opts: CountOptions,
+    *,
     shard: tuple[int, int] = (0, 1),
     checkpoint: str | os.PathLike | None = None,
     progress: Callable[[int, float, float], Any] | None = None,
@@ -378,7 +371,9 @@ def count_lp(
     includes the runs a call resumes; ``time_limit`` applies to the call alone.
     """
     t0 = time.perf_counter()
-    i_shard, k_shard = _check_options(shard, checkpoint, progress, time_limit, threads, options)
+    i_shard, k_shard = _check_options(shard, checkpoint, progress, options)
+    eps, margin, threads, time_limit = opts.eps, opts.margin, opts.threads, opts.time_limit
+    return_patterns = opts.return_patterns
     N, n0 = net.n_units, net.n0
     lo, up = box_arrays(lower, upper, n0)
     nbytes = (N + 7) // 8

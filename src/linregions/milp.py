@@ -45,6 +45,7 @@ import numpy as np
 from .certificate import certify, in_constraints, sure_witness
 from .extras import require
 from .network import Network
+from .options import CountOptions
 from .regions import CountResult, pack_patterns, sort_packed
 
 log = logging.getLogger(__name__)
@@ -130,12 +131,8 @@ def count_milp(
     net: Network,
     lower,
     upper,
+    opts: CountOptions,
     *,
-    eps: float,
-    margin: str = "both",
-    threads: int = 1,
-    time_limit: float | None = None,
-    return_patterns: bool = False,
     seed: int = 0,
     gurobi_log: str | None = None,
     A_dom: np.ndarray | None = None,
@@ -149,6 +146,8 @@ def count_milp(
     from the box, which contains the domain, so they stay valid."""
     gp = require("gurobipy", "milp", "method 'milp' (the paper's MILP)")
     GRB = gp.GRB
+    eps, margin, threads, time_limit = opts.eps, opts.margin, opts.threads, opts.time_limit
+    return_patterns = opts.return_patterns
 
     check_licence(net, margin)
     t0 = time.perf_counter()
