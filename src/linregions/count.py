@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from typing import Any
 
@@ -149,7 +148,7 @@ def _estimate(red: Reduced, dom: Domain, opts: CountOptions, options: dict, give
                            options.get("scheme", "knuth"), options.get("strata", 32), options.get("exact_below", 4))
     t0 = time.perf_counter()
     if red.dim <= 2:
-        res = _count_planar(red, dataclasses.replace(opts, return_patterns=False), {}, given)
+        res = _count_planar(red, opts, {}, given)  # opts.return_patterns is False here
         if res.complete:
             res.method, res.interval, res.estimator = "estimate", (float(res.regions), float(res.regions)), \
                 f"exact ({res.path} path, finished within the limit)"

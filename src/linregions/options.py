@@ -23,8 +23,8 @@ class CountOptions:
 
     ``eps`` and ``margin`` define a region (:mod:`linregions.regions`); ``scale`` says on which
     form of the network eps is measured (``"row"``: the canonical form, ``"absolute"``: the
-    weights as written). The counters take the network already in that form, so they read
-    ``scale`` only to word their messages. ``threads`` (>= 1) and ``time_limit`` (seconds >= 0,
+    weights as written). count_regions prepares the network in that form; the counters it
+    calls take the prepared network and do not read ``scale``. ``threads`` (>= 1) and ``time_limit`` (seconds >= 0,
     or None for none) bound the run; ``return_patterns`` asks for the packed pattern set.
     Invalid values raise ValueError when the object is made, so no counter checks them again.
     """
