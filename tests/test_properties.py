@@ -329,3 +329,20 @@ def test_integer_networks_all_methods_agree_1d(seed):
     # exact cancellations are frequent): lp (interval path), brute and milp give the same
     # patterns, which cover a 10^5-point grid.
     check_against_sampling(integer_net(seed, 1, [4, 4, 3]), 10**5)
+
+
+@pytest.mark.parametrize("seed, widths, high", [(5, [5, 5, 5], 1), (7, [5, 5, 5], 1), (14, [4, 4, 3], 2),
+                                                (32, [5, 5, 5], 1)])
+def test_lp_search_decides_exact_cancellations_like_the_planar_path(seed, widths, high):
+    # Integer weights whose products cancel exactly on some regions: a unit is the constant 0
+    # there in the given weights, but a row and constant of ~1e-17 in the canonical float weights.
+    # The LP search (forced by shard=(0, 1) on these 2-D boxes) decides such rows exactly, as the
+    # planar path does (an independent algorithm: polygon splits, no LP). Before that it lost
+    # regions on all four (4 of 6, 4 of 5, 7 of 8) or found none (seed 7). The last check says
+    # the exact decision ran, so the case stays one that float64 alone gets wrong.
+    net = integer_net(seed, 2, widths, high=high)
+    planar = lr.count_regions(net, method="lp", return_patterns=True)
+    search = lr.count_regions(net, method="lp", shard=(0, 1), return_patterns=True)
+    assert (planar.path, search.path) == ("planar", "lp-zeta")
+    assert as_set(search.patterns) == as_set(planar.patterns)
+    assert search.diagnostics["exact_layers"] > 0

@@ -78,11 +78,8 @@ def count_regions(
     lo_f, up_f = dom.box_range()
     desc = dom.describe(net)
     desc["dim"] = red.dim
-    # milp, brute and the planar/interval path decide exact zeros and constant signs on the
-    # weights as written (the LP search in zeta does not use them: no second reduction for it)
-    given_net = None
-    if method in ("milp", "brute") or red.dim <= 2:
-        given_net = dom.reduce(given).net if scale == "row" else red.net
+    # every method decides exact zeros and constant signs on the weights as written
+    given_net = dom.reduce(given).net if scale == "row" else red.net
     if method == "estimate":
         res = _estimate(red, dom, opts, options, given_net)
         path = res.path
@@ -119,7 +116,7 @@ def count_regions(
             from .lpenum import count_lp
 
             lo, up = _bounds(red)
-            res = count_lp(red.net, lo, up, opts, **options)
+            res = count_lp(red.net, lo, up, opts, given=given_net, **options)
             path = getattr(res, "path", "") or "lp-zeta"
     if res.complete and res.regions == 0:
         fix = "use scale='row' (the default) or lower eps" if scale == "absolute" else "lower eps"
@@ -162,7 +159,7 @@ def _estimate(red: Reduced, dom: Domain, opts: CountOptions, options: dict, give
             f"{dom.label} has dimension {red.dim}; estimate on a box, or count it with method='milp' or 'brute'")
     left = None if time_limit is None else max(float(time_limit) - (time.perf_counter() - t0), 1e-3)
     lo, up = _bounds(red)
-    res = estimate_lp(red.net, lo, up, opts.eps, opts.margin, time_limit=left, **options)
+    res = estimate_lp(red.net, lo, up, opts.eps, opts.margin, time_limit=left, given=given, **options)
     res.seconds = time.perf_counter() - t0  # with the planar attempt, if any
     res.path = "lp-zeta"
     return res

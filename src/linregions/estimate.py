@@ -113,10 +113,10 @@ def check_estimate_options(time_limit: Any, half_width: Any, samples: Any, seed:
 class _Prober:
     """Children of a node and exact subtree counts, by the compiled kernel; its work counters."""
 
-    def __init__(self, net: Network, lo, up, eps: float, margin: str, geo: S.Geometry):
+    def __init__(self, net: Network, lo, up, eps: float, margin: str, geo: S.Geometry, given: Network | None = None):
         self.N = net.n_units
-        self.kids = _Work(net, lo, up, eps, margin, record=True, witnesses=True, geo=geo, buffer=4)
-        self.leaves = _Work(net, lo, up, eps, margin, record=False, witnesses=False, geo=geo, buffer=1)
+        self.kids = _Work(net, lo, up, eps, margin, record=True, witnesses=True, geo=geo, buffer=4, given=given)
+        self.leaves = _Work(net, lo, up, eps, margin, record=False, witnesses=False, geo=geo, buffer=1, given=given)
         self.totals = dict.fromkeys(COUNTERS, 0)
 
     def _run(self, work: _Work) -> None:
@@ -243,10 +243,12 @@ def estimate_lp(
     exact_below: int = EXACT_BELOW,
     learn: bool = False,
     progress: Callable[..., Any] | None = None,
+    given: Network | None = None,
 ) -> CountResult:
     """Estimate the number of regions of ``net`` on the box lower <= x <= upper (see the module
-    docstring), stopping at the first of: ``time_limit`` seconds, a 95 % interval of relative
-    half-width <= ``half_width`` (after at least MIN_SAMPLES probes), ``samples`` probes.
+    docstring; ``given`` as in :func:`linregions.lpenum.count_lp`), stopping at the first of:
+    ``time_limit`` seconds, a 95 % interval of relative half-width <= ``half_width`` (after at
+    least MIN_SAMPLES probes), ``samples`` probes.
 
     The result has ``estimate=True``, ``complete=False``, ``regions`` the point estimate
     (rounded), ``interval`` the 95 % interval and ``samples`` the probes (tasks for scheme
@@ -262,10 +264,10 @@ def estimate_lp(
     N, n0 = net.n_units, net.n0
     lo, up = box_arrays(lower, upper, n0)
     geo = S.make_geometry(net, lo, up, eps)
-    D, prefixes, wits, totals = _split(net, lo, up, eps, margin, int(strata), geo)
+    D, prefixes, wits, totals = _split(net, lo, up, eps, margin, int(strata), geo, given)
     T = len(prefixes)
     rng = np.random.default_rng(int(seed))
-    pr = _Prober(net, lo, up, eps, margin, geo)
+    pr = _Prober(net, lo, up, eps, margin, geo, given)
     common = dict(method="estimate", eps=eps, margin=margin, widths=net.widths, n0=n0, lower=float(lo.min()),
                   upper=float(up.max()), threads=1)
 

@@ -62,7 +62,7 @@ import numpy as np
 from . import search as S
 from ._version import __version__
 from .atomic import atomic_path
-from .certificate import max_margin
+from .certificate import exact_layer, max_margin
 from .network import Network, box_arrays
 from .options import CountOptions
 from .regions import CountResult, sort_packed
@@ -85,10 +85,12 @@ COUNTERS = ("nodes", "lps", "rejected", *S.DIAGNOSTICS)
 
 class _Work:
     """One search (one per thread): the kernel's arrays (a :class:`linregions.search.Worker`)
-    and the patterns it has emitted."""
+    and the patterns it has emitted. ``given`` is ``net`` as the user wrote it (``net`` may be
+    its canonical form): a row or constant the kernel cannot tell from 0 is decided exactly on it."""
 
     def __init__(self, net: Network, lower, upper, eps: float, margin: str, record: bool, witnesses: bool,
-                 geo: S.Geometry | None = None, buffer: int = _BUFFER):
+                 geo: S.Geometry | None = None, buffer: int = _BUFFER, given: Network | None = None):
+        self.given = net if given is None else given
         self.n0 = net.n0
         self.n1 = int(net.widths[0])
         self.lo, self.up = box_arrays(lower, upper, net.n0)
@@ -115,7 +117,12 @@ class _Work:
         geo, HX = self.w.geo, self.st.HX
         for d in range(min(len(prefix), self.n1)):  # the hub's candidate points along the prefix
             HX[d + 1] = HX[d] + (geo.tau if prefix[d] else -geo.tau) * geo.P1T[d]
-        S.init_task(np.asarray(prefix, dtype=np.int8), np.asarray(witness, dtype=np.float64), stop, self.eps, self.w)
+        prefix = np.asarray(prefix, dtype=np.int8)
+        witness = np.asarray(witness, dtype=np.float64)
+        k = S.init_task(prefix, witness, stop, self.eps, self.w, 0)
+        while k >= 0:
+            self._decide(k)
+            k = S.init_task(prefix, witness, stop, self.eps, self.w, k)
 
     def counters(self) -> dict[str, int]:
         """The work of the current task so far: nodes, lps, rejected and the diagnostics."""
@@ -128,6 +135,10 @@ class _Work:
         st = S.run(budget, self.eps, self.w)
         if st == S.ST_FALLBACK:
             self._fallback()
+        elif st == S.ST_EXACT:
+            k = int(self.ist[S.I_DEPTH])
+            self._decide(k)
+            S.open_node(k, self.st)
         elif st == S.ST_FLUSH or (st == S.ST_DONE and self.ist[S.I_NOUT] > 0):
             self._flush()
         return st == S.ST_DONE
@@ -139,6 +150,11 @@ class _Work:
             if self.st.outwit.shape[0]:
                 self.witness_chunks.append(self.st.outwit[:k].copy())
         self.ist[S.I_NOUT] = 0
+
+    def _decide(self, k: int) -> None:
+        """The exact decision of the layer starting at depth k (:func:`linregions.search.decide_layer`)."""
+        zero, sign = exact_layer(self.given, self.st.S[:k] == 1, int(self.w.net.layer_of[k]))
+        S.decide_layer(k, np.array(zero), np.array(sign), self.w)
 
     def _fallback(self) -> None:
         """Robust solve of the side the fast LP could not settle: the max-min-margin LP of
@@ -202,12 +218,13 @@ def _box_digest(lo: np.ndarray, up: np.ndarray) -> str:
     return h.hexdigest()
 
 
-def _split(net: Network, lower, upper, eps: float, margin: str, target: int, geo: S.Geometry | None = None):
+def _split(net: Network, lower, upper, eps: float, margin: str, target: int, geo: S.Geometry | None = None,
+           given: Network | None = None):
     """Feasible prefixes (states of the first D units) with their witnesses, D the smallest depth
     at which there are at least ``target`` of them (or D = N). Deterministic: depends only on the
     network, the box, eps, margin and target."""
     N = net.n_units
-    work = _Work(net, lower, upper, eps, margin, record=True, witnesses=True, geo=geo)
+    work = _Work(net, lower, upper, eps, margin, record=True, witnesses=True, geo=geo, given=given)
     prefixes = np.zeros((1, 0), dtype=np.int8)
     wits = (0.5 * (work.lo + work.up))[None, :]  # the box centre
     totals = dict.fromkeys(COUNTERS, 0)
@@ -355,9 +372,13 @@ def count_lp(
     shard: tuple[int, int] = (0, 1),
     checkpoint: str | os.PathLike | None = None,
     progress: Callable[[int, float, float], Any] | None = None,
+    given: Network | None = None,
     **options: Any,
 ) -> CountResult:
     """Count the regions of ``net`` on the box lower <= x <= upper by depth-first LP enumeration.
+
+    ``given`` is the network as written when ``net`` is its canonical form: a row or constant
+    that float64 cannot tell from 0 is decided exactly on its weights (default: ``net``'s).
 
     ``lower`` and ``upper`` are numbers (the box [lower, upper]^{n0}) or float arrays of shape
     (n0,), one interval per coordinate. The result's ``lower`` and ``upper`` are the smallest
@@ -380,7 +401,7 @@ def count_lp(
     deadline = None if time_limit is None else t0 + float(time_limit)
 
     geo = S.make_geometry(net, lo, up, eps)  # once per count (the hub is an LP), shared by every search
-    D, prefixes, wits, split_totals = _split(net, lo, up, eps, margin, max(_MIN_TASKS, 16 * k_shard), geo)
+    D, prefixes, wits, split_totals = _split(net, lo, up, eps, margin, max(_MIN_TASKS, 16 * k_shard), geo, given)
     mine = [t for t in range(len(prefixes)) if t % k_shard == i_shard]
     meta = {
         "network": _net_digest(net), "box": _box_digest(lo, up), "eps": eps, "margin": margin,
@@ -408,7 +429,7 @@ def count_lp(
 
     def worker(wid: int) -> None:
         try:
-            work = _Work(net, lo, up, eps, margin, record=return_patterns, witnesses=False, geo=geo)
+            work = _Work(net, lo, up, eps, margin, record=return_patterns, witnesses=False, geo=geo, given=given)
             while not stop.is_set():
                 with lock:
                     if not queue:

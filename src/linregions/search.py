@@ -50,6 +50,7 @@ from numba import njit
 from scipy import sparse
 from scipy.optimize import linprog
 
+from .certificate import composed_bounds
 from .network import Network
 from .simplex import (
     LP_FAIL,
@@ -69,6 +70,7 @@ ST_DONE = 0
 ST_BUDGET = 1
 ST_FALLBACK = 2
 ST_FLUSH = 3
+ST_EXACT = 4  # a layer's maps need the exact decision (decide_layer) at depth ist[I_DEPTH]
 
 # indices into the int64 state vector ``Search.ist``
 I_DEPTH = 0  # current node depth (number of fixed units)
@@ -93,7 +95,8 @@ I_DW_PRUNE = 18  # sides pruned by column generation's true-support bound
 I_DW_COLS = 19  # columns (box corners) generated
 I_XLP = 20  # x-space LPs
 I_HUB = 21  # layer-1 sides settled by the hub's candidate point, without an LP
-I_NST = 22
+I_EXACT = 22  # layers whose maps had a row or constant decided in exact arithmetic (decide_layer)
+I_NST = 23
 
 #: The counters a count reports (``CountResult.diagnostics``): name -> index into ``Search.ist``.
 #: Besides them a count reports nodes (I_NODES) and lps (I_LPS, the sides that needed an LP).
@@ -108,6 +111,7 @@ DIAGNOSTICS = {
     "x_lp_failures": I_XFAIL,
     "simplex_iterations": I_ITERS,
     "fallbacks": I_FALLBACKS,
+    "exact_layers": I_EXACT,
 }
 
 #: Weight of the best-bound duals in the prices of column generation (Wentges smoothing).
@@ -150,6 +154,8 @@ Net = namedtuple("Net", [
     "b",  # (N,) float64: every unit's bias
     "lstart",  # (L + 1,) int64: the first unit of layer l (lstart[L] = N)
     "layer_of",  # (N,) int64: the layer of each unit
+    "eb",  # (N,) float64: bound on the rounding error of every entry of a unit's computed row, on any region
+    "ec",  # (N,) float64: the same for its constant (certificate.composed_bounds; 0 in layer 1, which is exact)
     "n0",  # int: inputs
     "n1",  # int: units of the first layer
     "N",  # int: hidden units
@@ -177,7 +183,8 @@ Search = namedtuple("Search", [
     "Araw",  # (N, n0) float64: each unit's affine map in x on the current node's region ...
     "Az",  # (N, n1) float64: ... the same in layer-1 coordinates zeta ...
     "craw",  # (N,) float64: ... and its constant
-    "nonconst",  # (N,) int8: 1 if the unit's map is not constant on the region (it is a row)
+    "nonconst",  # (N,) int8: 1 if the unit's map is not constant on the region (it is a row), 0 if it
+    # is; 2 while float64 cannot tell (a row or constant within its rounding bound of 0, see decide_layer)
     "R",  # (N, n0) float64: the fixed units' rows in x, signed so that a row holds when R x + rc >= eth
     "Rz",  # (N, n1) float64: the same rows in zeta
     "rc",  # (N,) float64: their constants
@@ -237,13 +244,14 @@ Worker = namedtuple("Worker", [
 def make_net(net: Network) -> Net:
     """The :class:`Net` of a network."""
     W = [np.ascontiguousarray(Wl, dtype=np.float64) for Wl, _ in net.layers]
+    eb, ec = composed_bounds(net)
     return Net(
         W=np.concatenate([w.ravel() for w in W]),
         Woff=np.cumsum([0] + [w.size for w in W])[:-1].astype(np.int64),
         b=np.concatenate([np.asarray(b, dtype=np.float64) for _, b in net.layers]),
         lstart=np.cumsum([0] + list(net.widths)).astype(np.int64),
         layer_of=np.repeat(np.arange(len(net.widths)), net.widths).astype(np.int64),
-        n0=int(net.n0), n1=int(net.widths[0]), N=int(net.n_units),
+        eb=eb, ec=ec, n0=int(net.n0), n1=int(net.widths[0]), N=int(net.n_units),
     )
 
 
@@ -340,12 +348,19 @@ def make_worker(net: Network, geo: Geometry, margin: str, record: bool, witnesse
 @njit(cache=True, nogil=True)
 def compute_layer(l, net, st):
     """Affine maps of layer l's units given the states of layer l-1 (A_l = W diag(s) A_{l-1}),
-    both in x (st.Araw, n0 columns) and in the layer-1 space zeta = W1 x (st.Az, n1 columns)."""
+    both in x (st.Araw, n0 columns) and in the layer-1 space zeta = W1 x (st.Az, n1 columns).
+
+    A unit whose row received no term from a non-constant unit is constant (its row is exactly 0).
+    A row that received one but whose every entry is within the rounding bound net.eb of 0, or a
+    zero row whose constant received terms and is within net.ec of 0, may be an exact
+    cancellation that float64 does not show: it is marked nonconst = 2 and True is returned, for
+    the caller to decide it exactly (:func:`decide_layer`)."""
     Wflat, Woff, bflat, lstart, n0, n1 = net.W, net.Woff, net.b, net.lstart, net.n0, net.n1
     S, Araw, Az, craw, nonconst = st.S, st.Araw, st.Az, st.craw, st.nonconst
     a0 = lstart[l - 1]
     a1 = lstart[l]
     nprev = a1 - a0
+    ask = False
     for u in range(lstart[l], lstart[l + 1]):
         row = Araw[u]
         rz = Az[u]
@@ -354,25 +369,60 @@ def compute_layer(l, net, st):
         for j in range(n1):
             rz[j] = 0.0
         cc = 0.0
+        terms = 0  # 1: the row received a term; 2: only the constant did (from constant units)
         base = Woff[l] + (u - lstart[l]) * nprev
         for i in range(a0, a1):
             if S[i] == 1:
                 w = Wflat[base + i - a0]
                 if w != 0.0:
-                    src = Araw[i]
-                    for j in range(n0):
-                        row[j] += w * src[j]
-                    sz = Az[i]
-                    for j in range(n1):
-                        rz[j] += w * sz[j]
+                    if nonconst[i] == 1:  # a constant unit's row is exactly 0: nothing to add
+                        terms = 1
+                        src = Araw[i]
+                        for j in range(n0):
+                            row[j] += w * src[j]
+                        sz = Az[i]
+                        for j in range(n1):
+                            rz[j] += w * sz[j]
+                    elif terms == 0:
+                        terms = 2
                     cc += w * craw[i]
-        craw[u] = cc + bflat[lstart[l] + (u - lstart[l])]
-        nz = 0
-        for j in range(n0):
-            if row[j] != 0.0:
-                nz = 1
-                break
-        nonconst[u] = nz
+        craw[u] = cc + bflat[u]
+        state = 0
+        if terms == 1:
+            state = 2
+            e = net.eb[u]
+            for j in range(n0):
+                if abs(row[j]) > e:
+                    state = 1
+                    break
+        elif terms == 2 and abs(craw[u]) <= net.ec[u]:
+            state = 2
+        nonconst[u] = state
+        if state == 2:
+            ask = True
+    return ask
+
+
+def decide_layer(k, zero, sign, w):
+    """The exact decision of the units of the layer that starts at depth k marked nonconst = 2
+    by :func:`compute_layer`: ``zero`` ((n_l,) bool) whether each one's row is exactly 0 on the
+    region, ``sign`` ((n_l,) int) the sign of its constant, from
+    :func:`linregions.certificate.exact_layer` on the weights as given. A unit with a nonzero row
+    keeps its computed row; a constant one gets a zero row and a constant of the exact sign (its
+    computed magnitude, or the least positive float if that is not positive), which is its state."""
+    st = w.st
+    for i in range(len(zero)):
+        u = k + i
+        if st.nonconst[u] != 2:
+            continue
+        if not zero[i]:
+            st.nonconst[u] = 1
+            continue
+        st.nonconst[u] = 0
+        st.Araw[u] = 0.0
+        st.Az[u] = 0.0
+        st.craw[u] = 0.0 if sign[i] == 0 else sign[i] * max(abs(float(st.craw[u])), 5e-324)
+    st.ist[I_EXACT] += 1
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -725,10 +775,20 @@ def set_state(dep, side, eps, mode, st):
 
 @njit(cache=True, nogil=True, inline="always")
 def arrive(dep, net, st):
-    """Set up node ``dep``: affine maps when it opens a layer, and the sides to explore."""
+    """Set up node ``dep``: affine maps when it opens a layer, and the sides to explore. False
+    when the layer's maps need an exact decision first (:func:`compute_layer`): the node is then
+    opened by :func:`open_node` after :func:`decide_layer`."""
     l = net.layer_of[dep]
     if l >= 1 and dep == net.lstart[l]:
-        compute_layer(l, net, st)
+        if compute_layer(l, net, st):
+            return False
+    open_node(dep, st)
+    return True
+
+
+@njit(cache=True, nogil=True, inline="always")
+def open_node(dep, st):
+    """The sides to explore at node ``dep``: both for a row, the constant's sign for a constant."""
     if st.nonconst[dep] == 1:
         st.nside[dep] = 2
         st.sides[dep, 0] = 1
@@ -741,29 +801,33 @@ def arrive(dep, net, st):
 
 
 @njit(cache=True, nogil=True)
-def init_task(prefix, witness, stop, eps, w):
+def init_task(prefix, witness, stop, eps, w, start):
     """Start a task at the node given by the states ``prefix`` ((D,) int8) of the first D units,
-    with its witness ((n0,) float64); nodes are emitted at depth ``stop``."""
+    with its witness ((n0,) float64); nodes are emitted at depth ``stop``. Returns -1 when the
+    task is ready; else the depth k of a layer whose maps need :func:`decide_layer`, after which
+    the call is repeated with ``start = k`` (it goes on from there; ``start = 0`` starts afresh)."""
     net, st = w.net, w.st
     Wflat, bflat, n0, n1 = net.W, net.b, net.n0, net.n1
     Araw, Az, X, ZW = st.Araw, st.Az, st.X, st.ZW
     D = prefix.shape[0]
     mode = st.ist[I_MODE]
-    for u in range(n1):
-        nz = 0
-        for j in range(n0):
-            v = Wflat[u * n0 + j]
-            Araw[u, j] = v
-            if v != 0.0:
-                nz = 1
-        for j in range(n1):
-            Az[u, j] = 1.0 if j == u else 0.0
-        st.craw[u] = bflat[u]
-        st.nonconst[u] = nz
-    for dep in range(D):
+    if start == 0:
+        for u in range(n1):
+            nz = 0
+            for j in range(n0):
+                v = Wflat[u * n0 + j]
+                Araw[u, j] = v
+                if v != 0.0:
+                    nz = 1
+            for j in range(n1):
+                Az[u, j] = 1.0 if j == u else 0.0
+            st.craw[u] = bflat[u]
+            st.nonconst[u] = nz
+    for dep in range(start, D):
         l = net.layer_of[dep]
-        if l >= 1 and dep == net.lstart[l]:
-            compute_layer(l, net, st)
+        if l >= 1 and dep == net.lstart[l] and dep != start:
+            if compute_layer(l, net, st):
+                return dep
         set_state(dep, prefix[dep], eps, mode, st)
     for j in range(n0):
         X[D, j] = witness[j]
@@ -775,7 +839,12 @@ def init_task(prefix, witness, stop, eps, w):
     ist[I_DEPTH] = D
     ist[I_FB_REPLY] = 0
     if D < stop:
-        arrive(D, net, st)
+        l = net.layer_of[D]
+        if l >= 1 and D == net.lstart[l] and D != start:
+            if compute_layer(l, net, st):
+                return D
+        open_node(D, st)
+    return -1
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -864,8 +933,9 @@ def run(budget, eps, w):
                     if k + 1 >= cap:
                         return ST_FLUSH
             else:
-                arrive(dep + 1, net, st)
                 ist[I_DEPTH] = dep + 1
+                if not arrive(dep + 1, net, st):
+                    return ST_EXACT
         steps += 1
         if steps >= budget:
             return ST_BUDGET
