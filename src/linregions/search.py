@@ -301,9 +301,11 @@ def hub(W1: np.ndarray, b1: np.ndarray, lo: np.ndarray, up: np.ndarray, eps: flo
 def make_geometry(net: Network, lo: np.ndarray, up: np.ndarray, eps: float) -> Geometry:
     """The :class:`Geometry` of a network on the box lo <= x <= up (float64 arrays of shape (n0,)),
     with its hub (one LP: compute it once per count and share it)."""
-    W1 = np.ascontiguousarray(net.layers[0][0], dtype=np.float64)
-    lo = np.ascontiguousarray(lo, dtype=np.float64)
-    up = np.ascontiguousarray(up, dtype=np.float64)
+    # fresh writable copies: numba types a read-only array apart, so a network whose weights are
+    # read-only (canonical's) would compile the whole kernel a second time
+    W1 = np.array(net.layers[0][0], dtype=np.float64, order="C")
+    lo = np.array(lo, dtype=np.float64, order="C")
+    up = np.array(up, dtype=np.float64, order="C")
     P1T, x0, tau = hub(W1, net.layers[0][1], lo, up, eps)
     zlo = np.minimum(lo * W1, up * W1).sum(axis=1)
     zhi = np.maximum(lo * W1, up * W1).sum(axis=1)
@@ -544,7 +546,7 @@ def _dw(dep, sg, need, m, qc, seeded, w):
     for i in range(m):  # first prices: the duals (yd, ypos) of the relaxed zeta LP, if it was solved
         yp[i] = yd[n1 + i] if seeded and ypos[n1 + i] < 0 and yd[n1 + i] > 0.0 else 0.0
     best = np.inf
-    K = 0
+    K = np.int64(0)  # not a literal 0: see simplex._bfrt
     while True:
         for j in range(n1):
             gg[j] = zq[j]

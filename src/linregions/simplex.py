@@ -286,7 +286,7 @@ def _bfrt(cand, tval, nc, alpha, n, lob, upb, slope0):
     cand (nt,) int64 / tval (nt,) float64: the nc candidates and their ratios; alpha (nt,): the
     pivot row; n: structural columns (a slack, index >= n, cannot flip); lob, upb (n,): bounds;
     slope0: the initial slope |primal infeasibility of the leaving variable|."""
-    lo_i = 0
+    lo_i = np.int64(0)  # np.int64: a literal 0 would make numba compile the callees twice
     hi_i = nc
     rem = slope0
     while hi_i - lo_i > 16:
@@ -399,7 +399,7 @@ def dual_simplex(R, rc, eth, rows, m, q, qc, thr, lob, upb, maxit, ws):
     since_refactor = 0
     while True:
         # pricing: the most infeasible basic variable leaves
-        p = -1
+        p = np.int64(-1)
         best = 0.0
         for i in range(m):
             v = head[i]
@@ -465,7 +465,7 @@ def dual_simplex(R, rc, eth, rows, m, q, qc, thr, lob, upb, maxit, ws):
                 if a > amax:
                     amax = a
         piv = PIVTOL * max(1.0, amax)
-        nc = 0
+        nc = np.int64(0)
         for j in range(nt):
             if pos[j] >= 0:
                 continue
@@ -626,7 +626,7 @@ def master_simplex(MT, mrc, meth, m, mq, K, K0, maxit, mw):
         else:
             for i in range(mm):
                 col[i] = Binv[i, q - kd]
-        p = -1
+        p = np.int64(-1)
         tmin = np.inf
         for i in range(mm):
             if col[i] > MASTER_PIVTOL:
