@@ -2,9 +2,10 @@
 stack, deciding each unit's sides with the LPs of :mod:`linregions.simplex` (numba, no GIL).
 
 The search is resumable: :func:`run` works until the subtree is finished, a step budget is
-spent, the pattern buffer is full, or an LP needs the robust fallback solve (done in Python);
-all its state lives in the arrays of a :class:`Worker`, so calling :func:`run` again continues
-exactly where it stopped.
+spent, the pattern buffer is full, an LP needs the robust fallback solve, or a layer's maps
+need an exact decision (a row or constant within its rounding bound of 0: :func:`decide_layer`;
+both done in Python); all its state lives in the arrays of a :class:`Worker`, so calling
+:func:`run` again continues exactly where it stopped.
 
 Deciding one side of a unit (is max sg*(a x + c) >= thr over {x in box, fixed rows >= e}?) is
 a cascade, cheapest first. For a layer-1 unit, when the first layer's hyperplanes meet inside the
@@ -841,11 +842,10 @@ def init_task(prefix, witness, stop, eps, w, start):
     ist[I_DEPTH] = D
     ist[I_FB_REPLY] = 0
     if D < stop:
-        l = net.layer_of[D]
-        if l >= 1 and D == net.lstart[l] and D != start:
-            if compute_layer(l, net, st):
-                return D
-        open_node(D, st)
+        if D == start:  # its layer's maps were computed and decided before this repeated call
+            open_node(D, st)
+        elif not arrive(D, net, st):
+            return D
     return -1
 
 
