@@ -1,12 +1,13 @@
 """Tests of method="estimate" (linregions.estimate): unbiasedness and coverage against closed-form and exact
-counts, determinism for a seed, the exact answer on small trees and in 2-D, the record and its refusal by
-the tables, and the option checks."""
+counts, determinism for a seed, the exact answer on small trees and in 2-D, the record and how the tables
+and figures show it, the estimator's check against a count, and the option checks."""
 
 from __future__ import annotations
 
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from linregions import count_regions, from_arrays
@@ -119,20 +120,67 @@ def test_small_tree_and_planar_domain_give_the_exact_count():
     assert p.interval == (con.count, con.count) and p.method == "estimate"
 
 
-def test_an_estimate_is_never_shown_or_tabled_as_a_count():
-    # Proves the labelling: the summary says estimate, the record carries interval and samples, and the
-    # tables and the shard sum refuse it (so no figure can draw it as a count or a lower bound).
+def test_an_estimate_is_never_shown_or_tabled_as_a_count(tmp_path):
+    # Proves the labelling: the summary says estimate, the record carries interval and samples; the
+    # tables mark it kind "estimate" with its interval and keep it out of every statistic of counts
+    # (and out of the stopped counts' lower bounds), the split table gives the estimates' mean and
+    # the range of their intervals, both figures draw it, and shards of an estimate do not sum.
+    from linregions.figures import error_vs_regions, regions_per_split
+    from linregions.tables import bounds_table, split_table
+
     r = _est(_net(7), samples=30)
     text = r.summary()
     assert text.startswith("estimated regions:") and "95% CI" in text and "not a count" in text
     d = r.to_dict()
     assert d["estimate"] is True and d["complete"] is False and len(d["interval"]) == 2 and d["samples"] == 30
     json.dumps(d)
-    rec = {"n1": 8, "n2": 8, "seed": 0, **d}
-    with pytest.raises(ValueError, match="is an estimate"):
-        network_table([{"n1": 8, "n2": 8, "seed": 0, "train_error": 0.1, "test_error": 0.1}], [rec])
+    assert sum_shards([d]) == {**d, "shards": 1}  # one job estimated the whole network
     with pytest.raises(ValueError, match="estimate"):
-        sum_shards([d])
+        sum_shards([{**d, "shard": [0, 2]}, {**d, "shard": [1, 2]}])
+    counted = count_regions(_net(8), -1.0, 1.0, eps=EPS).to_dict()
+    meta = [{"n1": a, "n2": b, "seed": s, "train_error": 0.1, "test_error": 0.1} for a, b in ((3, 5), (5, 3))
+            for s in (0, 1)]
+    recs = [{"n1": 3, "n2": 5, "seed": s, **counted, "regions": counted["regions"] + s} for s in (0, 1)]
+    recs += [{"n1": 5, "n2": 3, "seed": s, **d, "regions": d["regions"] + s,
+              "interval": [d["interval"][0] + s, d["interval"][1] + 2 * s]} for s in (0, 1)]
+    nets = network_table(meta, recs)
+    est = nets[nets.n1 == 5]
+    assert (est.kind == "estimate").all() and (nets[nets.n1 == 3].kind == "count").all()
+    assert est.interval_low.tolist() == [d["interval"][0], d["interval"][0] + 1]
+    assert nets[nets.n1 == 3].interval_low.isna().all()
+    splits = split_table(nets, bounds_table(784, [(3, 5), (5, 3)])).set_index("n1")
+    assert splits.loc[3, "complete"] == 2 and splits.loc[3, "estimated"] == 0
+    assert splits.loc[5, "complete"] == 0 and pd.isna(splits.loc[5, "regions_mean"])
+    assert pd.isna(splits.loc[5, "stopped_max"]) and splits.loc[5, "estimated"] == 2
+    assert splits.loc[5, "estimate_mean"] == d["regions"] + 0.5
+    assert splits.loc[5, "estimate_low"] == d["interval"][0] and splits.loc[5, "estimate_high"] == d["interval"][1] + 2
+    drawn = regions_per_split(splits.reset_index(), tmp_path / "a.png", tmp_path / "a.pdf", tmp_path / "a.csv")
+    assert drawn.set_index("n1").loc[5, "estimated"] == 2
+    drawn = error_vs_regions(nets, tmp_path / "b.png", tmp_path / "b.pdf", tmp_path / "b.csv", faded_below=1)
+    assert drawn.estimated.tolist() == [False, False, True, True]
+    assert drawn.in_correlation.tolist() == [True, True, False, False]
+    for name in ("a", "b"):
+        assert (tmp_path / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_estimate_check_says_whether_the_interval_covers_the_count():
+    # Proves rule estimate_check's comparison: the estimate of a counted network takes the count's box
+    # and eps, and "covers" is true exactly when the count lies in the interval (a record whose count
+    # is moved outside the interval is not covered; a stopped count is not compared).
+    from linregions.crosscheck import estimate_check
+
+    net = _net(3, n0=5, widths=(6, 6))
+    exact = count_regions(net, -1.0, 1.0, eps=EPS).to_dict()
+    rec = estimate_check(net, exact, time_limit=30, half_width=0.2, seed=0)
+    low, high = rec["interval"]
+    assert rec["primary_regions"] == exact["regions"] and rec["method"] == "estimate"
+    assert rec["covers"] == (low <= exact["regions"] <= high)
+    far = estimate_check(net, {**exact, "regions": int(high) + 1000}, time_limit=30, half_width=0.2, seed=0)
+    assert far["interval"] == rec["interval"] and far["covers"] is False  # same seed, same estimate
+    stopped = estimate_check(net, {**exact, "complete": False}, time_limit=30, half_width=0.2, seed=0)
+    assert stopped["covers"] is None
+    with pytest.raises(ValueError, match="is an estimate"):
+        estimate_check(net, {**exact, "estimate": True})
 
 
 @pytest.mark.parametrize("kw, match", [

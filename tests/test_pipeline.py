@@ -123,6 +123,45 @@ def test_sharded_counts_sum_to_the_unsharded_ones(quick, tmp_path):
     assert record["shards"] == 3 and record["complete"]
 
 
+def test_networks_beyond_a_bound_are_estimated_and_the_estimator_is_checked(quick, tmp_path):
+    # Proves estimate.above and estimate.check: the quick networks whose Theorem 1 bound exceeds 200
+    # (n1 = 5..7) are estimated by the count rule, recorded as estimates with intervals that hold
+    # their brute-force counts, left out of the count statistics and the MILP cross-check, and
+    # shown as estimates in the split table; one seed of every counted split is also estimated and
+    # the table records whether its interval covers the count. (These 8-unit trees are small enough
+    # for the estimator to enumerate whole, so the intervals are exact: this proves the workflow's
+    # handling; the estimator's statistics are tested in test_estimate.py.)
+    import shutil
+
+    for sub in ("results/networks", "resources"):
+        shutil.copytree(quick / sub, tmp_path / sub)
+    cfg = yaml.safe_load(QUICK.read_text())
+    cfg["estimate"] = {"above": 200, "check": 1, "time_limit": 60, "half_width": 0.05, "seed": 0}
+    (tmp_path / "c.yaml").write_text(yaml.safe_dump(cfg))
+    plan = planned_jobs(snakemake(tmp_path, "-n", "--quiet", "rules", configfile=tmp_path / "c.yaml"))
+    assert plan["count"] == 14 and plan["crosscheck"] == 8 and plan["estimate_check"] == 4
+    snakemake(tmp_path, "--cores", "2", configfile=tmp_path / "c.yaml")
+    nets = pd.read_csv(tmp_path / "results" / "networks.csv")
+    whole = pd.read_csv(quick / "results" / "networks.csv").set_index(["n1", "n2", "seed"])
+    est = nets[nets.n1 >= 5]
+    assert (est.kind == "estimate").all() and (est.method == "estimate").all() and not est.complete.any()
+    assert (nets[nets.n1 < 5].kind == "count").all() and nets[nets.n1 < 5].complete.all()
+    assert est.crosscheck_method.isna().all() and nets[nets.n1 < 5].crosscheck_agree.astype(bool).all()
+    exact = whole.loc[list(zip(est.n1, est.n2, est.seed)), "regions"].to_numpy()  # = brute force (test above)
+    assert ((est.interval_low <= est.regions) & (est.regions <= est.interval_high)).all()
+    assert ((est.interval_low.to_numpy() <= exact) & (exact <= est.interval_high.to_numpy())).all(), est
+    checked = nets[nets.estimate_check_covers.notna()]
+    assert sorted(zip(checked.n1, checked.seed)) == [(1, 0), (2, 0), (3, 0), (4, 0)]
+    inside = (checked.estimate_check_low <= checked.regions) & (checked.regions <= checked.estimate_check_high)
+    assert (checked.estimate_check_covers.astype(bool) == inside).all() and inside.all()
+    splits = pd.read_csv(tmp_path / "results" / "splits.csv").set_index("n1")
+    assert (splits.loc[5:7, "estimated"] == 2).all() and (splits.loc[5:7, "complete"] == 0).all()
+    assert splits.loc[5:7, "regions_mean"].isna().all() and splits.loc[5:7, "stopped_max"].isna().all()
+    assert (splits.loc[1:4, "estimate_checked"] == 1).all() and (splits.loc[1:4, "estimate_covers"] == 1).all()
+    figure = pd.read_csv(tmp_path / "results" / "figures" / "regions_per_split.csv").set_index("n1")
+    assert (figure.loc[5:7, "estimate_low"] <= figure.loc[5:7, "estimate_mean"]).all()
+
+
 def per_network_keys(cfg):
     return [(n1, n2, s) for n1, n2 in quick_splits(cfg) for s in cfg["seeds"]]
 

@@ -54,14 +54,19 @@ def red_blue():
 
 
 def regions_per_split(splits: pd.DataFrame, png, pdf, csv) -> pd.DataFrame:
-    """Mean count per split with min-max range (log axis) beside the three upper bounds."""
+    """Mean count per split with min-max range (log axis) beside the three upper bounds; splits
+    that were estimated (method estimate) as hollow diamonds with the range of their intervals,
+    stopped counts as hollow triangles (lower bounds)."""
     plt = _pyplot()
     from matplotlib.lines import Line2D
 
     df = splits.sort_values("n1").reset_index(drop=True)
     total = sorted(set((df["n1"] + df["n2"]).astype(int)))
+    for col in ("estimated", "estimate_mean", "estimate_low", "estimate_high"):
+        if col not in df:  # a split table without estimates
+            df[col] = 0 if col == "estimated" else float("nan")
     data = df[["n1", "n2", "networks", "complete", "regions_mean", "regions_min", "regions_max",
-               "stopped_max", *BOUND_STYLES]].copy()
+               "stopped_max", "estimated", "estimate_mean", "estimate_low", "estimate_high", *BOUND_STYLES]].copy()
     write_csv(data, csv)
 
     fig, ax = plt.subplots(figsize=(7.0, 4.6))
@@ -74,6 +79,13 @@ def regions_per_split(splits: pd.DataFrame, png, pdf, csv) -> pd.DataFrame:
     hi = df.loc[has, "regions_max"].to_numpy(dtype=float) - mean
     ax.errorbar(x[has.to_numpy()], mean, yerr=[lo, hi], fmt="o", color="tab:blue", ms=5, capsize=3,
                 lw=1.2, label="counted regions: mean, min-max over seeds")
+    est = (df["estimated"] > 0).to_numpy()
+    if est.any():
+        mid = df.loc[est, "estimate_mean"].to_numpy(dtype=float)
+        ax.errorbar(x[est], mid, yerr=[mid - df.loc[est, "estimate_low"].to_numpy(dtype=float),
+                                       df.loc[est, "estimate_high"].to_numpy(dtype=float) - mid],
+                    fmt="D", mfc="none", mec="tab:green", ecolor="tab:green", ms=6, capsize=3, lw=1.2,
+                    label="estimated regions (not a count): mean, range of the 95% intervals")
     stop = df["stopped_max"].notna().to_numpy()
     if stop.any():
         ax.scatter(x[stop], df.loc[stop, "stopped_max"].to_numpy(dtype=float), marker="^", s=45,
@@ -107,7 +119,8 @@ def error_vs_regions(networks: pd.DataFrame, png, pdf, csv, faded_below: int = 3
     """Train and test error (%) against regions, one point per network, coloured by n1.
 
     Networks with min(n1, n2) < ``faded_below`` are drawn faded and left out of the Spearman
-    correlation, as are stopped counts (lower bounds, drawn as hollow triangles).
+    correlation, as are stopped counts (lower bounds, drawn as hollow triangles) and estimates
+    (hollow diamonds).
     """
     plt = _pyplot()
     from matplotlib.colors import Normalize
@@ -115,9 +128,11 @@ def error_vs_regions(networks: pd.DataFrame, png, pdf, csv, faded_below: int = 3
 
     df = networks.sort_values(["n1", "n2", "seed"]).reset_index(drop=True).copy()
     df["complete"] = df["complete"].astype(bool)
+    df["estimated"] = (df["kind"] == "estimate") if "kind" in df else False
     df["faded"] = np.minimum(df["n1"], df["n2"]) < faded_below
     df["in_correlation"] = df["complete"] & ~df["faded"]
-    cols = ["n1", "n2", "seed", "regions", "complete", "train_error", "test_error", "faded", "in_correlation"]
+    cols = ["n1", "n2", "seed", "regions", "complete", "estimated", "train_error", "test_error", "faded",
+            "in_correlation"]
     data = df[cols]
     write_csv(data, csv)
 
@@ -128,17 +143,18 @@ def error_vs_regions(networks: pd.DataFrame, png, pdf, csv, faded_below: int = 3
         y = 100 * df[col].to_numpy(dtype=float)
         xr = df["regions"].to_numpy(dtype=float)
         colours = cmap(norm(df["n1"].to_numpy(dtype=float)))
+        kinds = np.where(df["estimated"], "estimate", np.where(df["complete"], "count", "stopped"))
         for faded in (True, False):
-            for complete in (True, False):
-                m = ((df["faded"] == faded) & (df["complete"] == complete)).to_numpy()
+            for kind in ("count", "stopped", "estimate"):
+                m = (df["faded"].to_numpy() == faded) & (kinds == kind)
                 if not m.any():
                     continue
                 alpha = 0.25 if faded else 0.9
-                if complete:
+                if kind == "count":
                     ax.scatter(xr[m], y[m], c=colours[m], marker="o", s=22, alpha=alpha, edgecolors="none")
                 else:
-                    ax.scatter(xr[m], y[m], marker="^", s=40, facecolors="none", edgecolors=colours[m],
-                               alpha=alpha, lw=1.2)
+                    ax.scatter(xr[m], y[m], marker="^" if kind == "stopped" else "D", s=40, facecolors="none",
+                               edgecolors=colours[m], alpha=alpha, lw=1.2)
         sel = df["in_correlation"].to_numpy()
         rho = spearman(xr[sel], y[sel])
         rho_txt = "n/a" if np.isnan(rho) else f"{rho:+.2f}"
@@ -152,6 +168,8 @@ def error_vs_regions(networks: pd.DataFrame, png, pdf, csv, faded_below: int = 3
         Line2D([], [], ls="none", marker="o", color="0.3", label="network, complete count"),
         Line2D([], [], ls="none", marker="^", mfc="none", mec="0.3",
                label="network, stopped count: lower bound ($\\geq$), not a count"),
+        Line2D([], [], ls="none", marker="D", mfc="none", mec="0.3",
+               label="network, estimated regions (point estimate, not a count)"),
         Line2D([], [], ls="none", marker="o", color="0.3", alpha=0.25,
                label=f"faded: min($n_1$, $n_2$) < {faded_below}"),
         Line2D([], [], ls="none", label=f"$\\rho$ (Spearman, regions vs error): complete counts with "

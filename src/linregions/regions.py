@@ -220,11 +220,14 @@ def sum_shards(records: list[dict]) -> dict:
     The shards must be exactly ``(0, k) .. (k - 1, k)`` of the same count (method, eps, margin,
     network widths, box); their regions add up (the shards partition the search tree). The sum is
     complete only if every shard is; ``seconds`` is the total over shards and
-    ``seconds_max_shard`` the longest one (the wall time when they ran side by side).
+    ``seconds_max_shard`` the longest one (the wall time when they ran side by side). An estimate
+    is one record of the whole network (shard (0, 1)) and passes through unchanged.
     """
     if not records:
         raise ValueError("no shard records to sum")
     if any(r.get("estimate") for r in records):
+        if len(records) == 1 and list(records[0]["shard"]) == [0, 1]:
+            return dict(records[0], shards=1)  # one job estimated the whole network
         raise ValueError("an estimate (method 'estimate') has no shards to sum; only counts do")
     k = int(records[0]["shard"][1])
     got = sorted(int(r["shard"][0]) for r in records)

@@ -1,16 +1,22 @@
 """The experiment's tables: one row per network, one row per split with its bounds.
 
-``networks.csv``: n1, n2, seed, train_error, test_error, regions, complete, method, eps,
-count_seconds, status, and for the networks the other method rechecked (:mod:`linregions.crosscheck`)
-crosscheck_method, crosscheck_regions, crosscheck_complete, crosscheck_compared and
-crosscheck_agree (empty for the others). ``regions`` of a stopped count (``complete`` false) is a
-lower bound.
+``networks.csv``: n1, n2, seed, train_error, test_error, regions, kind ("count" or "estimate"),
+interval_low and interval_high (the 95 % interval of an estimate, empty for a count), complete,
+method, eps, count_seconds, status; for the networks the other method rechecked
+(:mod:`linregions.crosscheck`) crosscheck_method, crosscheck_regions, crosscheck_complete,
+crosscheck_compared and crosscheck_agree; for the counted networks also estimated (rule
+estimate_check) estimate_check_regions, estimate_check_low, estimate_check_high and
+estimate_check_covers (whether the interval holds the count). ``regions`` of a stopped count
+(``complete`` false) is a lower bound; ``regions`` of an estimate is its point estimate, never a
+count.
 
 ``splits.csv``: n1, n2, the number of networks and of complete counts, the mean, min and max of
-the *complete* counts (a stopped count is a lower bound and never enters a statistic of counts;
-``stopped_max`` is the largest lower bound among stopped counts), how many networks were
-cross-checked and how many of those agree, and the bounds theorem1, montufar2017 and trivial
-(2^N) of the widths.
+the *complete* counts (a stopped count is a lower bound and an estimate is not a count: neither
+enters a statistic of counts; ``stopped_max`` is the largest lower bound among stopped counts),
+the number of estimates with the mean of their point estimates and the lowest and highest end of
+their intervals (estimate_low, estimate_high), how many networks were cross-checked and how many
+of those agree, how many counts the estimator was checked on and how many of its intervals cover
+the count, and the bounds theorem1, montufar2017 and trivial (2^N) of the widths.
 """
 
 from __future__ import annotations
@@ -22,14 +28,16 @@ from typing import Iterable, Sequence
 import pandas as pd
 
 NETWORK_COLUMNS = [
-    "n1", "n2", "seed", "train_error", "test_error", "regions", "complete", "method", "eps",
-    "count_seconds", "status", "crosscheck_method", "crosscheck_regions", "crosscheck_complete",
-    "crosscheck_compared", "crosscheck_agree",
+    "n1", "n2", "seed", "train_error", "test_error", "regions", "kind", "interval_low", "interval_high",
+    "complete", "method", "eps", "count_seconds", "status", "crosscheck_method", "crosscheck_regions",
+    "crosscheck_complete", "crosscheck_compared", "crosscheck_agree", "estimate_check_regions",
+    "estimate_check_low", "estimate_check_high", "estimate_check_covers",
 ]
 BOUND_COLUMNS = ["theorem1", "montufar2017", "trivial"]
 SPLIT_COLUMNS = [
     "n1", "n2", "networks", "complete", "regions_mean", "regions_min", "regions_max", "stopped_max",
-    "crosschecked", "crosscheck_agree", *BOUND_COLUMNS,
+    "estimated", "estimate_mean", "estimate_low", "estimate_high", "crosschecked", "crosscheck_agree",
+    "estimate_checked", "estimate_covers", *BOUND_COLUMNS,
 ]
 
 
@@ -50,8 +58,10 @@ def _widths_key(rec: dict) -> tuple[int, int, int]:
     return n1, n2, int(rec["seed"])
 
 
-def network_table(meta: Sequence[dict], counts: Sequence[dict], checks: Sequence[dict] = ()) -> pd.DataFrame:
-    """Join training metadata, counts and cross-checks by (n1, n2, seed); one row per network, sorted."""
+def network_table(meta: Sequence[dict], counts: Sequence[dict], checks: Sequence[dict] = (),
+                  estimate_checks: Sequence[dict] = ()) -> pd.DataFrame:
+    """Join training metadata, counts (or estimates), cross-checks and estimate checks by
+    (n1, n2, seed); one row per network, sorted."""
     checked = {}
     for c in checks:
         checked[_widths_key(c)] = {
@@ -59,20 +69,27 @@ def network_table(meta: Sequence[dict], counts: Sequence[dict], checks: Sequence
             "crosscheck_complete": c["complete"], "crosscheck_compared": c["compared"],
             "crosscheck_agree": c["agree"],
         }
+    for c in estimate_checks:
+        key = _widths_key(c)
+        checked.setdefault(key, {}).update({
+            "estimate_check_regions": c["regions"], "estimate_check_low": c["interval"][0],
+            "estimate_check_high": c["interval"][1], "estimate_check_covers": c["covers"],
+        })
     by_key = {}
     for m in meta:
         by_key[_widths_key(m)] = {"train_error": m["train_error"], "test_error": m["test_error"]}
     rows = []
     for c in counts:
         key = _widths_key(c)
-        if c.get("estimate"):
-            raise ValueError(f"the record for n1={key[0]}, n2={key[1]}, seed={key[2]} is an estimate (method "
-                             f"'estimate'), not a count; the tables hold counts only: count it with method 'lp'")
         if key not in by_key:
             raise ValueError(f"count for n1={key[0]}, n2={key[1]}, seed={key[2]} has no training record")
+        estimate = bool(c.get("estimate"))
         rows.append({
             "n1": key[0], "n2": key[1], "seed": key[2], **by_key.pop(key),
-            "regions": int(c["regions"]), "complete": bool(c["complete"]), "method": c["method"],
+            "regions": int(c["regions"]), "kind": "estimate" if estimate else "count",
+            "interval_low": float(c["interval"][0]) if estimate else None,
+            "interval_high": float(c["interval"][1]) if estimate else None,
+            "complete": bool(c["complete"]), "method": c["method"],
             "eps": float(c["eps"]), "count_seconds": float(c["seconds"]), "status": c.get("status", ""),
             **checked.pop(key, {}),
         })
@@ -83,7 +100,8 @@ def network_table(meta: Sequence[dict], counts: Sequence[dict], checks: Sequence
         extra = ", ".join(f"n1={a}, n2={b}, seed={s}" for a, b, s in sorted(checked))
         raise ValueError(f"cross-checks of networks without a count: {extra}")
     df = pd.DataFrame(rows, columns=NETWORK_COLUMNS)
-    df["crosscheck_regions"] = df["crosscheck_regions"].astype("Int64")
+    for col in ("crosscheck_regions", "estimate_check_regions"):
+        df[col] = df[col].astype("Int64")
     return df.sort_values(["n1", "n2", "seed"], ignore_index=True)
 
 
@@ -103,20 +121,38 @@ def bounds_table(n0: int, splits: Sequence[Sequence[int]]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["n1", "n2", *BOUND_COLUMNS])
 
 
+def _tally(g: pd.DataFrame, column: str) -> tuple[int, int]:
+    """(checked, true) of a check column: how many rows have a verdict and how many are True."""
+    if column not in g:
+        return 0, 0
+    verdict = g[column]
+    return int(verdict.notna().sum()), int((verdict == True).sum())  # noqa: E712 - object column, NaN-safe
+
+
 def split_table(networks: pd.DataFrame, bounds: pd.DataFrame) -> pd.DataFrame:
-    """One row per split: statistics of the complete counts, the largest stopped lower bound, bounds."""
+    """One row per split: statistics of the complete counts, the largest stopped lower bound, the
+    estimates with their intervals, the checks, bounds."""
     rows = []
     for (n1, n2), g in networks.groupby(["n1", "n2"], sort=True):
-        done = g.loc[g["complete"].astype(bool), "regions"]
-        stopped = g.loc[~g["complete"].astype(bool), "regions"]
+        est = (g["kind"] == "estimate") if "kind" in g else pd.Series(False, index=g.index)
+        complete = g["complete"].astype(bool)
+        done = g.loc[complete & ~est, "regions"]
+        stopped = g.loc[~complete & ~est, "regions"]
+        guesses = g.loc[est]
         rows.append({
             "n1": int(n1), "n2": int(n2), "networks": len(g), "complete": len(done),
             "regions_mean": done.mean() if len(done) else float("nan"),
             "regions_min": done.min() if len(done) else pd.NA,
             "regions_max": done.max() if len(done) else pd.NA,
             "stopped_max": stopped.max() if len(stopped) else pd.NA,
-            "crosschecked": int(g["crosscheck_agree"].notna().sum()) if "crosscheck_agree" in g else 0,
-            "crosscheck_agree": int((g["crosscheck_agree"] == True).sum()) if "crosscheck_agree" in g else 0,  # noqa: E712
+            "estimated": len(guesses),
+            "estimate_mean": guesses["regions"].mean() if len(guesses) else float("nan"),
+            "estimate_low": guesses["interval_low"].min() if len(guesses) else float("nan"),
+            "estimate_high": guesses["interval_high"].max() if len(guesses) else float("nan"),
+            "crosschecked": _tally(g, "crosscheck_agree")[0],
+            "crosscheck_agree": _tally(g, "crosscheck_agree")[1],
+            "estimate_checked": _tally(g, "estimate_check_covers")[0],
+            "estimate_covers": _tally(g, "estimate_check_covers")[1],
         })
     df = pd.DataFrame(rows)
     df = df.merge(bounds[["n1", "n2", *BOUND_COLUMNS]], on=["n1", "n2"], how="left", validate="one_to_one")

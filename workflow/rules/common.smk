@@ -42,6 +42,11 @@ def validate_config(cfg, schema_path):
             f"invalid config at count.shards: {cfg['count']['shards']} shards need method lp, "
             f"not {cfg['count']['method']!r}; set shards: 1 or method: lp"
         )
+    if cfg["estimate"]["above"] is not None and cfg["count"]["shards"] > 1:
+        raise WorkflowError(
+            f"invalid config at estimate.above: an estimate is one job per network, but count.shards is "
+            f"{cfg['count']['shards']}; set shards: 1 or above: null"
+        )
     if cfg["crosscheck"]["method"] == cfg["count"]["method"]:
         raise WorkflowError(
             f"invalid config at crosscheck.method: {cfg['crosscheck']['method']!r} is also count.method; "
@@ -95,25 +100,44 @@ def per_network(pattern):
     return [pattern.format(n1=n1, n2=n2, seed=seed) for n1, n2 in SPLITS for seed in SEEDS]
 
 
+def estimated(n1, n2):
+    """Whether the networks of split (n1, n2) are estimated instead of counted: their Theorem 1
+    bound exceeds estimate.above."""
+    from linregions.bounds import theorem1
+
+    above = config["estimate"]["above"]
+    return above is not None and theorem1(N0, [int(n1), int(n2)]) > above
+
+
 def crosschecked():
-    """(n1, n2, seed) of the networks the other method rechecks: every seed of a split whose
-    Theorem 1 bound is at most crosscheck.max_bound, and the first crosscheck.per_split seeds of
-    every other split."""
+    """(n1, n2, seed) of the counted networks the other method rechecks: every seed of a split
+    whose Theorem 1 bound is at most crosscheck.max_bound, and the first crosscheck.per_split
+    seeds of every other split. Estimated networks have no count to recheck."""
     from linregions.bounds import theorem1
 
     cc = config["crosscheck"]
     chosen = []
     for n1, n2 in SPLITS:
+        if estimated(n1, n2):
+            continue
         small = theorem1(N0, [n1, n2]) <= cc["max_bound"]
         chosen += [(n1, n2, s) for s in (SEEDS if small else SEEDS[: cc["per_split"]])]
     return chosen
 
 
 CROSSCHECKED = crosschecked()
+# The counted networks also estimated, to check the estimator against exact counts: the first
+# estimate.check seeds of every counted split.
+ESTIMATE_CHECKED = [(n1, n2, s) for n1, n2 in SPLITS if not estimated(n1, n2)
+                    for s in SEEDS[: config["estimate"]["check"]]]
 
 
 def crosscheck_files():
     return [f"{R}/crosscheck/{NET}.json".format(n1=a, n2=b, seed=s) for a, b, s in CROSSCHECKED]
+
+
+def estimate_check_files():
+    return [f"{R}/estimate_check/{NET}.json".format(n1=a, n2=b, seed=s) for a, b, s in ESTIMATE_CHECKED]
 
 
 def all_outputs():
@@ -125,6 +149,7 @@ def all_outputs():
         *[f for k in range(SHARDS) for f in per_network(SHARD.replace("{shard}", str(k)))],
         *per_network(f"{R}/counts/{NET}.json"),
         *crosscheck_files(),
+        *estimate_check_files(),
         f"{R}/networks.csv",
         f"{R}/splits.csv",
         f"{R}/bounds.csv",

@@ -14,6 +14,7 @@ rule networks_table:
         meta=per_network(f"{R}/networks/{NET}.json"),
         counts=per_network(f"{R}/counts/{NET}.json"),
         checks=crosscheck_files(),
+        estimate_checks=estimate_check_files(),
     output:
         f"{R}/networks.csv",
     log:
