@@ -184,3 +184,48 @@ def test_cli_bad_box_is_one_line(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "linregions.cli", "count", str(tmp_path / "m.npz"),
                            "--lower", "1", "--upper", "0"], capture_output=True, text=True)
     assert proc.returncode == 2 and "lower < upper" in proc.stderr and "Traceback" not in proc.stderr
+
+
+EPS_MILP = lr.DEFAULT_EPS
+
+
+@pytest.mark.parametrize("rows", [0, 5])
+def test_model_size_is_the_size_gurobi_reports(tmp_path, rows):
+    # Proves model_size (what check_licence compares with the licence) against Gurobi's own count of
+    # the model it solves ("Optimize a model with R rows, C columns" in its log), with and without
+    # rows of a polytope domain A x <= c: equal, but for the one row of each unit of layers >= 2
+    # that cannot take one of its states with a margin on the box (which only the box tells).
+    import re
+
+    from linregions.domain import polytope
+    from linregions.milp import interval_bounds, model_size
+
+    rng = np.random.default_rng(3)
+    net = lr.from_arrays([(rng.normal(size=(4, 3)), 0.1 * rng.normal(size=4)),
+                          (rng.normal(size=(3, 4)), 0.1 * rng.normal(size=3)),
+                          (rng.normal(size=(2, 3)), 0.1 * rng.normal(size=2))])
+    kw = {}
+    if rows:
+        normals = rng.normal(size=(rows, 3))
+        normals /= np.linalg.norm(normals, axis=1, keepdims=True)
+        kw["domain"] = polytope(normals, normals @ np.full(3, 0.5) + 0.3)  # every row a facet
+    log = tmp_path / "gurobi.log"
+    lr.count_regions(net, method="milp", gurobi_log=str(log), **kw)
+    m = re.search(r"Optimize a model with (\d+) rows, (\d+) columns", log.read_text())
+    assert m, log.read_text()[:2000]
+    one_sided = sum(int(np.sum(hi < EPS_MILP)) + int(np.sum(-lo < EPS_MILP))
+                    for lo, hi in interval_bounds(lr.canonical(net), 0.0, 1.0)[1:])  # the net the MILP solves
+    assert one_sided > 0  # the case the box decides is in this network
+    n_vars, n_cons = model_size(net, "both", rows)
+    assert (n_vars, n_cons + one_sided) == (int(m.group(2)), int(m.group(1)))
+
+
+@needs_limited_licence
+def test_domain_rows_count_towards_the_licence():
+    # Proves that check_licence counts the domain's rows: the paper-sized model fits, and the same
+    # model with 2,000 more linear constraints does not, refused in one line that says why.
+    net = lr.from_arrays([(np.ones((11, 784)), np.zeros(11)), (np.ones((11, 11)), np.zeros(11))])
+    check_licence(net, "both", 0)
+    with pytest.raises(LicenceError, match="2000 of them the domain's") as exc:
+        check_licence(net, "both", 2000)
+    assert "\n" not in str(exc.value)

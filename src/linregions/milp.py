@@ -83,25 +83,33 @@ def licence_size_limit() -> int | None:
     return None
 
 
-def model_size(net: Network, margin: str = "both") -> tuple[int, int]:
-    """(variables, linear constraints) of the MILP for ``net`` (lazy no-goods excluded)."""
+def model_size(net: Network, margin: str = "both", domain_rows: int = 0) -> tuple[int, int]:
+    """(variables, linear constraints) of the MILP for ``net`` on a domain of ``domain_rows``
+    linear constraints A x <= c beyond the box (lazy no-goods excluded). Exact when every unit of
+    layers >= 2 can take both states with a margin on the box; a unit that cannot adds one row
+    (``z <= k`` or ``z >= 1 - k``), which :func:`count_milp` counts in the model it builds."""
     N = net.n_units
     per_unit = 5 if margin == "both" else 4
-    deep = N - net.widths[0]  # units of layers >= 2: an indicator k and 2 rows each
+    deep = N - net.widths[0]  # units of layers >= 2: an indicator k, a slope g and 4 rows each
     middle = deep - (net.widths[-1] if len(net.widths) > 1 else 0)  # layers 2..L-1: y and 3 rows
     sloped = N - net.widths[-1]  # units whose slope p = z * g feeds the next layer: 1 var, 4 rows
     return (net.n0 + 3 * N + 1 + deep + middle + deep + sloped,
-            per_unit * N + 2 * deep + 3 * middle + 3 * deep + 4 * sloped)
+            per_unit * N + 4 * deep + 3 * middle + 4 * sloped + int(domain_rows))
 
 
-def check_licence(net: Network, margin: str = "both") -> None:
-    """Fail before solving, in one line, if the model exceeds the licence in use."""
-    n_vars, n_cons = model_size(net, margin)
+def check_licence(net: Network, margin: str = "both", domain_rows: int = 0) -> None:
+    """Fail before solving, in one line, if the model (with ``domain_rows`` rows of the domain's
+    A x <= c) exceeds the licence in use."""
+    _refuse_beyond_licence(net, *model_size(net, margin, domain_rows), domain_rows)
+
+
+def _refuse_beyond_licence(net: Network, n_vars: int, n_cons: int, domain_rows: int) -> None:
     limit = licence_size_limit()
     if limit is not None and (n_vars > limit or n_cons > limit):
+        domain = f" ({domain_rows} of them the domain's)" if domain_rows else ""
         raise LicenceError(
             f"the MILP for network {net.n0}-{'-'.join(map(str, net.widths))} has {n_vars} variables "
-            f"and {n_cons} linear constraints, but the Gurobi licence in use is size-limited to "
+            f"and {n_cons} linear constraints{domain}, but the Gurobi licence in use is size-limited to "
             f"{limit} of each; count with method='lp' (no solver licence needed) or install a full "
             "Gurobi licence (GRB_LICENSE_FILE)"
         )
@@ -149,7 +157,7 @@ def count_milp(
     eps, margin, threads, time_limit = opts.eps, opts.margin, opts.threads, opts.time_limit
     return_patterns = opts.return_patterns
 
-    check_licence(net, margin)
+    check_licence(net, margin, 0 if A_dom is None else len(A_dom))
     t0 = time.perf_counter()
     params = {"OutputFlag": 1 if gurobi_log else 0, "Threads": int(threads), "Seed": int(seed)}
     if gurobi_log:
@@ -256,6 +264,8 @@ def count_milp(
         zall = [zi for z in zs for zi in z.tolist()]
         m.update()
         log.info("MILP: %d variables, %d constraints, %d binaries", m.NumVars, m.NumConstrs, len(zall))
+        # the model as built, with the rows model_size cannot know without the box
+        _refuse_beyond_licence(net, m.NumVars, m.NumConstrs, 0 if A_dom is None else len(A_dom))
 
         seen: set[bytes] = set()
         certified: list[np.ndarray] = []  # kept only when the patterns are asked for
