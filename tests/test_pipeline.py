@@ -219,6 +219,21 @@ def test_default_config_plans_210_networks(tmp_path):
     assert plan["crosscheck"] == 40 + 17
 
 
+@pytest.mark.parametrize("total", [32, 44])
+def test_wide_study_configs_plan_thirty_networks_over_the_default(tmp_path, total):
+    # Proves the study configs run over config/config.yaml as a user runs them (the default loaded
+    # first, so its splits.n1 is there too): splits.list replaces n1, 10 splits x 3 seeds are
+    # planned, and no MILP cross-check (the study's networks are estimated beyond bound 100,000).
+    wide = REPO / "config" / f"wide{total}.yaml"
+    cmd = [SNAKEMAKE, "-s", str(REPO / "Snakefile"), "--directory", str(tmp_path), "--configfile", str(DEFAULT),
+           str(wide), "-n", "--quiet", "rules"]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    plan = planned_jobs(proc)
+    assert plan["train"] == 30 and plan["count"] == 30 and "crosscheck" not in plan
+    assert yaml.safe_load(wide.read_text())["estimate"]["above"] == 100000
+
+
 BAD_CONFIGS = {
     # name: (change to the quick config, words the one-line error must contain)
     "wrong_type": (lambda c: c["train"].update(epochs="two"), ["train.epochs", "'two' is not of type 'integer'"]),
