@@ -90,6 +90,24 @@ def test_learned_sides_and_task_sampling_are_unbiased_too():
     _seeds_check(net, -1.0, 1.0, exact, range(12), scheme="tasks", strata=16, samples=4)
 
 
+def test_the_interval_never_leaves_what_is_certain():
+    # Proves the clipping: with few probes the t interval of a 8-7-1 network (194 regions by the exact lp count;
+    # Theorem 1 allows 255) reaches past the bound and below the regions certified; the reported interval
+    # lies between at least one region and the bound, and the bound is where it was cut.
+    # Also proves that a samples limit smaller than two probes per stratum still gives every stratum its
+    # variance (before, strata with one probe or none made zero-width intervals that missed the count).
+    from linregions.bounds import theorem1
+
+    net = _net(0, n0=8, widths=(7, 1))
+    bound = theorem1(8, [7, 1])
+    assert count_regions(net, -1.0, 1.0, method="lp", eps=EPS).regions == 194 and bound == 255
+    res = [_est(net, seed=s, samples=3) for s in range(10)]
+    for r in res:
+        assert r.samples >= 2 * 4
+        assert 1 <= r.interval[0] < r.interval[1] <= bound
+    assert any(r.interval[1] == bound for r in res)
+
+
 def test_same_seed_same_answer_and_the_samples_reproduce_it():
     # Proves determinism: the same seed and samples give the same estimate and interval, another seed differs.
     net = _net(4)
