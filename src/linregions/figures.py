@@ -82,8 +82,10 @@ def regions_per_split(splits: pd.DataFrame, png, pdf, csv) -> pd.DataFrame:
     est = (df["estimated"] > 0).to_numpy()
     if est.any():
         mid = df.loc[est, "estimate_mean"].to_numpy(dtype=float)
-        ax.errorbar(x[est], mid, yerr=[mid - df.loc[est, "estimate_low"].to_numpy(dtype=float),
-                                       df.loc[est, "estimate_high"].to_numpy(dtype=float) - mid],
+        # The intervals are clipped to Theorem 1's bound and the (unbiased) estimates are not, so near the
+        # bound the mean can lie just outside the range: the bar then reaches from the range to the mean.
+        ax.errorbar(x[est], mid, yerr=[np.maximum(mid - df.loc[est, "estimate_low"].to_numpy(dtype=float), 0.0),
+                                       np.maximum(df.loc[est, "estimate_high"].to_numpy(dtype=float) - mid, 0.0)],
                     fmt="D", mfc="none", mec="tab:green", ecolor="tab:green", ms=6, capsize=3, lw=1.2,
                     label="estimated regions (not a count): mean, range of the 95% intervals")
     stop = df["stopped_max"].notna().to_numpy()
