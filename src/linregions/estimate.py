@@ -398,4 +398,3 @@ def _tasks_summary(vals: list[float], T: int) -> tuple[float, float, float]:
         return est, 0.0, float("inf")
     var = T * T * (1 - n / T) * float(v.var(ddof=1)) / n if n > 1 else float("inf")
     return est, var, float(n - 1)
-
