@@ -80,19 +80,41 @@ def _fast_case(c, _units=[n.n_units for n, *_ in _cases(56, 1234)]):
 
 
 # The fast cases run in `make test-fast`; all 56 run in `make test` and CI.
+@pytest.mark.parametrize("space", ["lp-x", "lp-zeta"])
 @pytest.mark.parametrize("case", [c if _fast_case(c) else pytest.param(c, marks=pytest.mark.slow) for c in range(56)])
-def test_matches_brute_force(case, _cases_cache={}):
+def test_matches_brute_force(case, space, monkeypatch, _cases_cache={}):
     # Proves exactness: the lp pattern set equals the brute-force certificate's on random and
     # degenerate networks (dead, always-on, repeated, zero-row and constant units), 1-3 layers,
-    # n0 in {1, 2, 3, 10}, random boxes, both margins.
+    # n0 in {1, 2, 3, 10}, random boxes, both margins; in both spaces of the LP search, each
+    # forced on every case (the search itself takes x when n0 < n1, zeta otherwise).
+    from linregions import search as K
+
     if not _cases_cache:
         _cases_cache["c"] = _cases(56, 1234)
     net, lo, up, margin = _cases_cache["c"][case]
-    r = _lp(net, lo, up, margin=margin)
-    expect = _brute(net, lo, up, margin)
-    assert r.complete and r.status == "complete" and r.method == "lp"
+    monkeypatch.setattr(K, "lp_path", lambda _net: space)
+    r = _lp(net, lo, up, margin=margin, shard=(0, 1))  # shard: the LP search also on 1-D and 2-D boxes
+    if case not in _cases_cache:
+        _cases_cache[case] = _brute(net, lo, up, margin)
+    expect = _cases_cache[case]
+    assert r.complete and r.status == "complete" and r.method == "lp" and r.path == space
     assert r.regions == len(expect) == len(r.patterns)
     assert np.array_equal(r.patterns, expect)
+
+
+def test_the_lp_search_takes_the_smaller_space():
+    # Proves the choice of space: x when the input has fewer coordinates than the first layer
+    # (its LPs then decide every side, and no zeta LP runs), zeta otherwise; same count either way.
+    rng = np.random.default_rng(5)
+    for n0, n1, path in [(3, 6, "lp-x"), (6, 6, "lp-zeta"), (8, 5, "lp-zeta")]:
+        net = _random_net(rng, n0, [n1, 4], degenerate=False)
+        r = _lp(net, -1.0, 1.0)
+        assert r.path == path and np.array_equal(r.patterns, _brute(net, -1.0, 1.0))
+        d = r.diagnostics
+        if path == "lp-x":
+            assert d["x_lps"] > 0 and d["zeta_lps"] == d["columns"] == 0
+        else:
+            assert d["zeta_lps"] + d["columns"] > 0
 
 
 def test_constant_zero_bias_unit_in_layer_two():
@@ -130,7 +152,7 @@ def test_threads_give_identical_results():
     assert np.array_equal(r1.patterns, r2.patterns)
     # and so do the work counters: each task's search is the same on any thread
     assert (r1.nodes, r1.lps) == (r2.nodes, r2.lps) and r1.diagnostics == r2.diagnostics
-    assert r1.diagnostics["zeta_lps"] > 0 and r1.to_dict()["diagnostics"] == r1.diagnostics
+    assert r1.diagnostics["x_lps"] > 0 and r1.to_dict()["diagnostics"] == r1.diagnostics
 
 
 @pytest.mark.parametrize("k", [1, 2, 7])

@@ -234,7 +234,7 @@ def test_shard_and_checkpoint_run_the_lp_search():
     net = _net(rng, 2, [6, 5])
     full = _planar(net, -1.0, 1.0)
     parts = [lr.count_regions(net, -1.0, 1.0, method="lp", shard=(i, 3)) for i in range(3)]
-    assert all(p.path == "lp-zeta" for p in parts)
+    assert all(p.path == "lp-x" for p in parts)  # 2 inputs < 6 units: the search in x
     assert sum(p.regions for p in parts) == full.regions
 
 

@@ -333,16 +333,21 @@ def test_integer_networks_all_methods_agree_1d(seed):
 
 @pytest.mark.parametrize("seed, widths, high", [(5, [5, 5, 5], 1), (7, [5, 5, 5], 1), (14, [4, 4, 3], 2),
                                                 (32, [5, 5, 5], 1)])
-def test_lp_search_decides_exact_cancellations_like_the_planar_path(seed, widths, high):
+@pytest.mark.parametrize("space", ["lp-x", "lp-zeta"])
+def test_lp_search_decides_exact_cancellations_like_the_planar_path(seed, widths, high, space, monkeypatch):
     # Integer weights whose products cancel exactly on some regions: a unit is the constant 0
     # there in the given weights, but a row and constant of ~1e-17 in the canonical float weights.
     # The LP search (forced by shard=(0, 1) on these 2-D boxes) decides such rows exactly, as the
     # planar path does (an independent algorithm: polygon splits, no LP). Before that it lost
     # regions on all four (4 of 6, 4 of 5, 7 of 8) or found none (seed 7). The last check says
-    # the exact decision ran, so the case stays one that float64 alone gets wrong.
+    # the exact decision ran, so the case stays one that float64 alone gets wrong. Both spaces of
+    # the search are forced in turn (on its own it takes x here: 2 inputs < 4-5 units).
+    from linregions import search as K
+
+    monkeypatch.setattr(K, "lp_path", lambda _net: space)
     net = integer_net(seed, 2, widths, high=high)
     planar = lr.count_regions(net, method="lp", return_patterns=True)
     search = lr.count_regions(net, method="lp", shard=(0, 1), return_patterns=True)
-    assert (planar.path, search.path) == ("planar", "lp-zeta")
+    assert (planar.path, search.path) == ("planar", space)
     assert as_set(search.patterns) == as_set(planar.patterns)
     assert search.diagnostics["exact_layers"] > 0

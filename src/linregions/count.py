@@ -42,8 +42,9 @@ def count_regions(
     take every domain and give the same regions. With ``"lp"`` the search picks its path by the
     domain's dimension d (``result.path``): d = 2 runs the exact planar polygon split
     (:mod:`linregions.planar`, no LP), d = 1 the same on intervals, larger boxes the depth-first
-    LP search (:mod:`linregions.lpenum`); a polytope or slice of dimension > 2 is refused by
-    ``"lp"`` (count it with ``"milp"`` or ``"brute"``). Further keyword options go to the method
+    LP search (:mod:`linregions.lpenum`), in the input's coordinates when the domain has fewer
+    than the first layer's n1 ("lp-x"), else in the first layer's ("lp-zeta"); a polytope or
+    slice of dimension > 2 is refused by ``"lp"`` (count it with ``"milp"`` or ``"brute"``). Further keyword options go to the method
     (for the MILP: ``seed``, ``bounds``; for the LP search: ``shard``, ``checkpoint``,
     ``progress``; a box count with ``shard`` or ``checkpoint`` always runs the LP search; for the
     planar/interval path: ``progress`` and ``return_polygons``).
@@ -114,10 +115,11 @@ def count_regions(
                     f"{dom.label} has dimension {red.dim}{' and shard/checkpoint ask the LP search' if red.dim <= 2 else ''}; "
                     "count it with method='milp' or method='brute' (N <= 20)")
             from .lpenum import count_lp
+            from .search import lp_path
 
             lo, up = _bounds(red)
             res = count_lp(red.net, lo, up, opts, given=given_net, **options)
-            path = getattr(res, "path", "") or "lp-zeta"
+            path = lp_path(red.net)
     if res.complete and res.regions == 0:
         fix = "use scale='row' (the default) or lower eps" if scale == "absolute" else "lower eps"
         raise ScaleError(f"no pattern of this network has a margin of eps = {eps:g} anywhere in the domain, "
@@ -133,6 +135,7 @@ def _estimate(red: Reduced, dom: Domain, opts: CountOptions, options: dict, give
     """Method 'estimate': the exact planar/interval path in 1-D/2-D when it finishes, else the
     probes of :func:`linregions.estimate.estimate_lp` on the (reduced) box."""
     from .estimate import check_estimate_options, estimate_lp
+    from .search import lp_path
 
     time_limit = opts.time_limit
     if opts.return_patterns:
@@ -161,7 +164,7 @@ def _estimate(red: Reduced, dom: Domain, opts: CountOptions, options: dict, give
     lo, up = _bounds(red)
     res = estimate_lp(red.net, lo, up, opts.eps, opts.margin, time_limit=left, given=given, **options)
     res.seconds = time.perf_counter() - t0  # with the planar attempt, if any
-    res.path = "lp-zeta"
+    res.path = lp_path(red.net)
     return res
 
 

@@ -101,7 +101,7 @@ class CountResult:
     cube's ends for a uniform box); ``domain`` describes the domain in full
     (:meth:`linregions.domain.Domain.describe`: kind, label, dim, ...), and ``path`` says which
     search ran: "planar" (d = 2) or "interval" (d = 1) geometry, "lp-zeta" (the LP search in the
-    first layer's coordinates), "milp" or "brute". ``polygons`` (planar/interval path, if asked
+    first layer's coordinates), "lp-x" (the LP search in the input's, when n0 < n1), "milp" or "brute". ``polygons`` (planar/interval path, if asked
     with ``return_polygons=True``) are the regions' vertex arrays in the domain's coordinates, in
     the order of ``patterns``.
     """

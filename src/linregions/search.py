@@ -13,6 +13,13 @@ box, a point of every layer-1 cell follows from one point where they all meet (t
 per count: :func:`hub`); that point is tried first (:func:`hub_side`). Then the LPs
 (:func:`side_lp`):
 
+When the input is the smaller space (n0 < n1, e.g. a low-dimensional box or slice:
+``Geometry.xspace``, path "lp-x"), steps 1 and 2 are skipped and every side goes to the x-space
+LP (step 3), which is then small and settles in a few iterations: on seeded random networks
+(one core) 4 inputs against 16-16-16-16 units took 1.9 s instead of 6.8 s, 3 against 24-24-24
+1.4 s instead of 10.1 s, 11 against 12-12 11.9 s instead of 17.4 s; at 24 against 12-12 zeta was
+faster again (16.8 s against 19.7 s), and at 784 inputs it is far ahead.
+
 1. the same LP in zeta = W1 x space (n1 columns instead of n0; every row of every layer is
    affine in zeta on the region), with the zonotope W1*box relaxed to its bounding box. Its
    Lagrangian bound is valid for the true LP, so "infeasible" prunes. For a layer-1 unit every row
@@ -174,6 +181,7 @@ Geometry = namedtuple("Geometry", [
     "P1T",  # (n1, n0) float64: pinv(W1) transposed: row i moves layer-1 unit i alone
     "x0",  # (n0,) float64: the hub, a box point on every layer-1 hyperplane (see hub)
     "tau",  # float: the hub's step; 0 = no hub
+    "xspace",  # bool: decide sides by the LP in x alone (n0 < n1: x is the smaller space, see side_lp)
 ])
 
 #: The depth-first search: its stack by depth and the rows of the fixed units.
@@ -299,6 +307,12 @@ def hub(W1: np.ndarray, b1: np.ndarray, lo: np.ndarray, up: np.ndarray, eps: flo
     return P1T, x0, tau
 
 
+def lp_path(net: Network) -> str:
+    """The name of the LP search's path for ``net`` (``CountResult.path``): "lp-x" when the input
+    is the smaller space (n0 < n1: sides are decided by the LP in x alone), else "lp-zeta"."""
+    return "lp-x" if net.n0 < net.widths[0] else "lp-zeta"
+
+
 def make_geometry(net: Network, lo: np.ndarray, up: np.ndarray, eps: float) -> Geometry:
     """The :class:`Geometry` of a network on the box lo <= x <= up (float64 arrays of shape (n0,)),
     with its hub (one LP: compute it once per count and share it)."""
@@ -313,7 +327,8 @@ def make_geometry(net: Network, lo: np.ndarray, up: np.ndarray, eps: float) -> G
     pad = ZONOTOPE_PAD * (1.0 + (np.abs(W1) * np.maximum(np.abs(lo), np.abs(up))).sum(axis=1))
     cen = 0.5 * (lo + up)
     return Geometry(lo=lo, up=up, cen=cen, W1=W1, zlo=zlo - pad, zhi=zhi + pad, zcen=W1 @ cen,
-                    P1T=P1T, x0=np.ascontiguousarray(x0, dtype=np.float64), tau=float(tau))
+                    P1T=P1T, x0=np.ascontiguousarray(x0, dtype=np.float64), tau=float(tau),
+                    xspace=lp_path(net) == "lp-x")
 
 
 def make_worker(net: Network, geo: Geometry, margin: str, record: bool, witnesses: bool, buffer: int,
@@ -697,6 +712,7 @@ def side_lp(dep, side, need, w):
     xw = st.X[dep]
     for j in range(n1):
         zq[j] = sg * Az[dep, j]
+    seeded = False
     if dep < n1:
         # a layer-1 unit is the coordinate zeta_dep, and every row is a bound on another coordinate:
         # the zeta LP below would only compare the zonotope's range of zeta_dep with need (its row
@@ -704,8 +720,7 @@ def side_lp(dep, side, need, w):
         if sg * (geo.zhi[dep] if sg > 0.0 else geo.zlo[dep]) + qc < need - PRUNE_TOL:
             ist[I_PRUNE_Z] += 1
             return LP_INFEAS
-        seeded = False
-    else:
+    elif not geo.xspace:
         # ---- zeta-space LP over the bounding box of the zonotope Z = {W1 x : x in box}
         st_z, obj, its = dual_simplex(st.Rz, rc, eth, rows, m, zq, qc, need, geo.zlo, geo.zhi,
                                       _zeta_iterations(m, n1), w.sz)
@@ -716,10 +731,13 @@ def side_lp(dep, side, need, w):
             ist[I_PRUNE_Z] += 1
             return LP_INFEAS
         seeded = st_z == LP_FEAS
-    # ---- column generation over box corners, priced first with the relaxed LP's duals
-    r = _dw(dep, sg, need, m, qc, seeded, w)
-    if r != LP_FAIL:
-        return r
+    # ---- column generation over box corners, priced first with the relaxed LP's duals; not when
+    # the input is the smaller space (n0 < n1): there the x-space LP has the fewer columns,
+    # and the zeta relaxation of a zonotope of dimension n0 in R^n1 is loose
+    if not geo.xspace:
+        r = _dw(dep, sg, need, m, qc, seeded, w)
+        if r != LP_FAIL:
+            return r
     # ---- exact x-space LP; if its optimum fails evaluation (rows tight at the vertex), once more
     # with every row and the objective asked to clear its threshold by XSHIFT
     a = Araw[dep]
