@@ -36,18 +36,19 @@ def count_regions(
     :func:`~linregions.domain.polytope`, :func:`~linregions.domain.affine_slice`,
     :func:`~linregions.domain.plane`), given instead of lower/upper.
 
-    ``model`` is anything :func:`load_network` reads. ``method`` is ``"lp"`` (the default:
-    exact and certified, without a MILP solver), ``"milp"`` (the paper's mixed-integer program
-    with Gurobi, size-limited by pip's licence) or ``"brute"`` (every one of the 2^N patterns through the certificate LP; N <= 20). The three
-    take every domain and give the same regions. With ``"lp"`` the search picks its path by the
-    domain's dimension d (``result.path``): d = 2 runs the exact planar polygon split
-    (:mod:`linregions.planar`, no LP), d = 1 the same on intervals, larger boxes the depth-first
-    LP search (:mod:`linregions.lpenum`), in the input's coordinates when the domain has fewer
-    than the first layer's n1 ("lp-x"), else in the first layer's ("lp-zeta"); a polytope or
-    slice of dimension > 2 is refused by ``"lp"`` (count it with ``"milp"`` or ``"brute"``). Further keyword options go to the method
-    (for the MILP: ``seed``, ``bounds``; for the LP search: ``shard``, ``checkpoint``,
-    ``progress``; a box count with ``shard`` or ``checkpoint`` always runs the LP search; for the
-    planar/interval path: ``progress`` and ``return_polygons``).
+    ``model`` is anything :func:`load_network` reads. ``method`` is ``"lp"`` (the default: exact and
+    certified, without a MILP solver), ``"milp"`` (the paper's mixed-integer program with Gurobi,
+    size-limited by pip's licence) or ``"brute"`` (every one of the 2^N patterns through the
+    certificate LP; N <= 20). The three take every domain and give the same regions. With ``"lp"``
+    the search picks its path by the domain's dimension d (``result.path``): d = 2 runs the exact
+    planar polygon split (:mod:`linregions.planar`, no LP), d = 1 the same on intervals, larger
+    boxes the depth-first LP search (:mod:`linregions.lpenum`), in the input's coordinates when the
+    domain has fewer than the first layer's n1 ("lp-x"), else in the first layer's ("lp-zeta"); a
+    polytope or slice of dimension > 2 is refused by ``"lp"`` (count it with ``"milp"`` or
+    ``"brute"``). Further keyword options go to the method (for the MILP: ``seed``, ``bounds``; for
+    the LP search: ``shard``, ``checkpoint``, ``progress``; a box count with ``shard`` or
+    ``checkpoint`` always runs the LP search; for the planar/interval path: ``progress`` and
+    ``return_polygons``).
 
     ``"estimate"`` is not a count: an unbiased estimate of the count ``"lp"`` would give, with a
     95 % confidence interval (:mod:`linregions.estimate`; ``result.estimate`` is True, ``complete``
