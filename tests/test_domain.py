@@ -4,6 +4,7 @@ with one clear line."""
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import numpy as np
@@ -82,9 +83,9 @@ def test_around_is_the_clipped_box():
 
 @pytest.mark.parametrize("seed", range(5))
 def test_polytope_all_methods_agree(seed):
-    # Proves polytopes {A x <= c} in a box: brute (HiGHS certificates), milp (Gurobi) and, for
-    # n0 = 2, the planar path (geometry, no LP) find the same pattern set, which differs from the
-    # whole box's (the constraints matter).
+    # Proves polytopes {A x <= c} in a box: brute (HiGHS certificates), milp (Gurobi) and lp (for
+    # n0 = 2 the planar path, geometry and no LP; for n0 = 3 the LP search with the polytope's rows)
+    # find the same pattern set, which differs from the whole box's (the constraints matter).
     rng = np.random.default_rng(100 + seed)
     n0 = 2 if seed < 3 else 3
     net = random_network(rng, n0, [4, 3])
@@ -93,12 +94,11 @@ def test_polytope_all_methods_agree(seed):
     dom = lr.polytope(A, c, -1.0, 1.0)
     truth = _brute(net, -1.0, 1.0, A, c)
     assert 1 < len(truth) < len(_brute(net, -1.0, 1.0))
-    for method in ("milp",) + (("lp",) if n0 == 2 else ()):
+    for method in ("milp", "lp"):
         r = _count(net, method, domain=dom)
         assert np.array_equal(r.patterns, truth), method
     assert r.domain["kind"] == "polytope" and r.domain["constraints"] == 3
-    if n0 == 2:
-        assert r.path == "planar"
+    assert r.path == ("planar" if n0 == 2 else "lp-x")
 
 
 def _composed(net, x0, V):
@@ -110,7 +110,8 @@ def _composed(net, x0, V):
 def test_slice_is_the_composed_network_on_the_t_polytope(k, seed):
     # Proves slices: the regions on {x0 + V t} ∩ box are those of the composed network (built by
     # hand here) on the t-polytope {t : lower <= x0 + V t <= upper, t in the t-box}, counted by
-    # brute force; brute, milp and (k <= 2) the planar/interval path on the Domain agree with it.
+    # brute force; brute, milp and lp on the Domain agree with it (for k <= 2 the planar/interval
+    # path, for k = 3 the LP search with the slice's rows on t).
     rng = np.random.default_rng(seed)
     n0 = 5
     net = random_network(rng, n0, [4, 3])
@@ -122,16 +123,78 @@ def test_slice_is_the_composed_network_on_the_t_polytope(k, seed):
     truth = _brute(_composed(net, x0, V), tl, tu, A, c)
     assert len(truth) > 1
     dom = lr.affine_slice(x0, V, tl, tu)
-    methods = ("brute", "milp") + (("lp",) if k <= 2 else ())
-    for method in methods:
+    for method in ("brute", "milp", "lp"):
         r = _count(net, method, domain=dom)
         assert np.array_equal(r.patterns, truth), method
         assert r.n0 == n0 and r.domain["dim"] == k and r.domain["kind"] == "slice"
-    if k <= 2:
-        assert r.path == ("planar" if k == 2 else "interval")
-    else:
-        with pytest.raises(lr.DomainError, match="method='milp' or method='brute'"):
-            _count(net, "lp", domain=dom)
+    assert r.path == {1: "interval", 2: "planar", 3: "lp-x"}[k]
+
+
+@pytest.mark.parametrize("seed", range(24))
+def test_lp_search_on_polytopes_matches_brute_force(seed):
+    # Proves the LP search's polytope rows against brute force (HiGHS certificates with the same
+    # rows), pattern set against pattern set, where it is easy to get wrong: polytopes that do
+    # not contain the box centre (the search must start and re-centre inside the polytope), more
+    # inputs than first-layer units (the polytope takes the x-space path even there), 1-3 hidden
+    # layers, margin "active", two threads, and shards that partition the count.
+    rng = np.random.default_rng(1000 + seed)
+    n0 = int(rng.integers(3, 7))
+    widths = [int(rng.integers(2, 6)) for _ in range(int(rng.integers(1, 4)))][:2 if seed % 3 else 3]
+    net = random_network(rng, n0, widths)
+    m = int(rng.integers(1, 6))
+    A = rng.normal(size=(m, n0))
+    p = rng.uniform(-0.9, 0.9, n0)
+    c = A @ p + rng.uniform(0.02, 0.6, m)  # contains p, a point away from the centre
+    margin = "active" if seed % 4 == 0 else "both"
+    truth = _brute(net, -1.0, 1.0, A, c, margin=margin)
+    dom = lr.polytope(A, c, -1.0, 1.0)
+    r = _count(net, "lp", margin=margin, domain=dom, threads=1 + seed % 2)
+    assert r.path == "lp-x" and r.complete and r.rejected == 0
+    assert np.array_equal(r.patterns, truth)
+    assert r.diagnostics["zeta_lps"] == 0 and r.diagnostics["columns"] == 0
+    if seed % 6 == 0:
+        parts = [_count(net, "lp", margin=margin, domain=dom, shard=(i, 3)) for i in range(3)]
+        assert sum(q.regions for q in parts) == len(truth)
+        assert np.array_equal(sort_packed(np.concatenate([q.patterns for q in parts])), truth)
+
+
+def test_lp_search_on_a_polytope_away_from_the_box_centre():
+    # Proves the search starts inside the polytope: a small simplex in a corner of the box, far
+    # from the box centre, on a network whose first layer is wider than the input; the count is
+    # brute force's and smaller than the box's.
+    rng = np.random.default_rng(5)
+    net = random_network(rng, 3, [6, 4])
+    A = np.vstack([-np.eye(3), np.ones((1, 3))])
+    c = np.array([-0.5, -0.5, -0.5, 2.0])  # x >= 0.5 in every coordinate, sum <= 2
+    truth = _brute(net, -1.0, 1.0, A, c)
+    r = _count(net, "lp", domain=lr.polytope(A, c, -1.0, 1.0))
+    assert np.array_equal(r.patterns, truth) and 1 < len(truth) < len(_brute(net, -1.0, 1.0))
+
+
+def test_a_flat_polytope_is_refused_by_the_lp_search_in_one_line():
+    # Proves a polytope with no interior (here x0 = 0.3 written as two inequalities) stops the LP
+    # search with one DomainError line that says how to count it (a slice), not a wrong count.
+    net = random_network(np.random.default_rng(0), 3, [4])
+    A = np.array([[1.0, 0.0, 0.0], [-1.0, 0.0, 0.0]])
+    with pytest.raises(lr.DomainError) as info:
+        lr.count_regions(net, domain=lr.polytope(A, np.array([0.3, -0.3]), -1.0, 1.0))
+    assert "no interior point" in str(info.value) and "\n" not in str(info.value)
+
+
+def test_estimate_on_a_polytope_probes_the_polytope():
+    # Proves method "estimate" takes a polytope of dimension > 2, here the l1 ball of radius 0.6
+    # around a point (16 rows): its 95 % interval (seeded) holds the exact lp count of the ball,
+    # which is far below the box's count.
+    rng = np.random.default_rng(7)
+    net = random_network(rng, 4, [8, 8, 8])
+    A = np.array(list(itertools.product([-1.0, 1.0], repeat=4)))
+    c = A @ np.full(4, 0.2) + 0.6
+    dom = lr.polytope(A, c, -1.0, 1.0)
+    exact = lr.count_regions(net, domain=dom).regions
+    e = lr.count_regions(net, domain=dom, method="estimate", samples=400, exact_below=2)
+    assert e.estimate and e.path == "lp-x"
+    assert e.interval[0] <= exact <= e.interval[1]
+    assert exact < lr.count_regions(net, -1.0, 1.0).regions / 2
 
 
 def test_slice_matches_x_space_equality_constraints():

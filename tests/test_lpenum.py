@@ -92,7 +92,7 @@ def test_matches_brute_force(case, space, monkeypatch, _cases_cache={}):
     if not _cases_cache:
         _cases_cache["c"] = _cases(56, 1234)
     net, lo, up, margin = _cases_cache["c"][case]
-    monkeypatch.setattr(K, "lp_path", lambda _net: space)
+    monkeypatch.setattr(K, "lp_path", lambda _net, constrained=False: space)
     r = _lp(net, lo, up, margin=margin, shard=(0, 1))  # shard: the LP search also on 1-D and 2-D boxes
     if case not in _cases_cache:
         _cases_cache[case] = _brute(net, lo, up, margin)

@@ -344,7 +344,7 @@ def test_lp_search_decides_exact_cancellations_like_the_planar_path(seed, widths
     # the search are forced in turn (on its own it takes x here: 2 inputs < 4-5 units).
     from linregions import search as K
 
-    monkeypatch.setattr(K, "lp_path", lambda _net: space)
+    monkeypatch.setattr(K, "lp_path", lambda _net, constrained=False: space)
     net = integer_net(seed, 2, widths, high=high)
     planar = lr.count_regions(net, method="lp", return_patterns=True)
     search = lr.count_regions(net, method="lp", shard=(0, 1), return_patterns=True)

@@ -42,13 +42,12 @@ def count_regions(
     certificate LP; N <= 20). The three take every domain and give the same regions. With ``"lp"``
     the search picks its path by the domain's dimension d (``result.path``): d = 2 runs the exact
     planar polygon split (:mod:`linregions.planar`, no LP), d = 1 the same on intervals, larger
-    boxes the depth-first LP search (:mod:`linregions.lpenum`), in the input's coordinates when the
-    domain has fewer than the first layer's n1 ("lp-x"), else in the first layer's ("lp-zeta"); a
-    polytope or slice of dimension > 2 is refused by ``"lp"`` (count it with ``"milp"`` or
-    ``"brute"``). Further keyword options go to the method (for the MILP: ``seed``, ``bounds``; for
-    the LP search: ``shard``, ``checkpoint``, ``progress``; a box count with ``shard`` or
-    ``checkpoint`` always runs the LP search; for the planar/interval path: ``progress`` and
-    ``return_polygons``).
+    domains the depth-first LP search (:mod:`linregions.lpenum`), in the input's coordinates when
+    the domain has fewer dimensions than the first layer has units, or is a polytope or slice (its
+    rows join every LP: "lp-x"), else in the first layer's ("lp-zeta"). Further keyword options go
+    to the method (for the MILP: ``seed``, ``bounds``; for the LP search: ``shard``,
+    ``checkpoint``, ``progress``; a count with ``shard`` or ``checkpoint`` always runs the LP
+    search; for the planar/interval path: ``progress`` and ``return_polygons``).
 
     ``"estimate"`` is not a count: an unbiased estimate of the count ``"lp"`` would give, with a
     95 % confidence interval (:mod:`linregions.estimate`; ``result.estimate`` is True, ``complete``
@@ -57,7 +56,7 @@ def count_regions(
     ``samples``; other options ``seed`` (default 0), ``scheme``, ``strata``, ``exact_below``,
     ``learn``, ``progress``. On a domain of dimension <= 2 it runs the exact planar/interval path
     and, if that finishes (within ``time_limit``), returns the exact count (``complete`` True,
-    ``estimate`` False, a zero-width interval); larger domains must be boxes, as for ``"lp"``.
+    ``estimate`` False, a zero-width interval); on larger domains it probes the LP search's tree.
 
     ``scale`` says how eps is measured (:mod:`linregions.regions`): ``"row"`` (the default) on
     the canonical form of the network (each unit's pre-activation over its row's norm, a
@@ -83,7 +82,7 @@ def count_regions(
     # every method decides exact zeros and constant signs on the weights as written
     given_net = dom.reduce(given).net if scale == "row" else red.net
     if method == "estimate":
-        res = _estimate(red, dom, opts, options, given_net)
+        res = _estimate(red, opts, options, given_net)
         path = res.path
     elif method == "milp":
         from .milp import count_milp
@@ -106,21 +105,16 @@ def count_regions(
         path = "brute"
     else:
         lp_only = "shard" in options or "checkpoint" in options
-        if red.dim <= 2 and not (lp_only and red.is_box):
+        if red.dim <= 2 and not lp_only:
             res = _count_planar(red, opts, options, given_net)
             path = res.path
         else:
-            if not red.is_box:
-                raise DomainError(
-                    f"method 'lp' counts boxes of any dimension and polytopes/slices of dimension <= 2, but this "
-                    f"{dom.label} has dimension {red.dim}{' and shard/checkpoint ask the LP search' if red.dim <= 2 else ''}; "
-                    "count it with method='milp' or method='brute' (N <= 20)")
             from .lpenum import count_lp
             from .search import lp_path
 
             lo, up = _bounds(red)
-            res = count_lp(red.net, lo, up, opts, given=given_net, **options)
-            path = lp_path(red.net)
+            res = count_lp(red.net, lo, up, opts, given=given_net, A_dom=red.A, c_dom=red.c, **options)
+            path = lp_path(red.net, not red.is_box)
     if res.complete and res.regions == 0:
         fix = "use scale='row' (the default) or lower eps" if scale == "absolute" else "lower eps"
         raise ScaleError(f"no pattern of this network has a margin of eps = {eps:g} anywhere in the domain, "
@@ -132,7 +126,7 @@ def count_regions(
     return res
 
 
-def _estimate(red: Reduced, dom: Domain, opts: CountOptions, options: dict, given=None) -> CountResult:
+def _estimate(red: Reduced, opts: CountOptions, options: dict, given=None) -> CountResult:
     """Method 'estimate': the exact planar/interval path in 1-D/2-D when it finishes, else the
     probes of :func:`linregions.estimate.estimate_lp` on the (reduced) box."""
     from .estimate import check_estimate_options, estimate_lp
@@ -157,15 +151,12 @@ def _estimate(red: Reduced, dom: Domain, opts: CountOptions, options: dict, give
         if not red.is_box:  # a stopped planar count of a polytope/slice: a lower bound, said so
             res.method = "estimate"
             return res
-    elif not red.is_box:
-        raise DomainError(
-            f"method 'estimate' probes boxes of any dimension (and counts domains of dimension <= 2 exactly), but this "
-            f"{dom.label} has dimension {red.dim}; estimate on a box, or count it with method='milp' or 'brute'")
     left = None if time_limit is None else max(float(time_limit) - (time.perf_counter() - t0), 1e-3)
     lo, up = _bounds(red)
-    res = estimate_lp(red.net, lo, up, opts.eps, opts.margin, time_limit=left, given=given, **options)
+    res = estimate_lp(red.net, lo, up, opts.eps, opts.margin, time_limit=left, given=given, A_dom=red.A,
+                      c_dom=red.c, **options)
     res.seconds = time.perf_counter() - t0  # with the planar attempt, if any
-    res.path = lp_path(red.net)
+    res.path = lp_path(red.net, not red.is_box)
     return res
 
 

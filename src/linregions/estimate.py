@@ -263,9 +263,12 @@ def estimate_lp(
     learn: bool = False,
     progress: Callable[..., Any] | None = None,
     given: Network | None = None,
+    A_dom: np.ndarray | None = None,
+    c_dom: np.ndarray | None = None,
 ) -> CountResult:
-    """Estimate the number of regions of ``net`` on the box lower <= x <= upper (see the module
-    docstring; ``given`` as in :func:`linregions.lpenum.count_lp`), stopping at the first of:
+    """Estimate the number of regions of ``net`` on the box lower <= x <= upper, or on the polytope
+    ``A_dom x <= c_dom`` in it (see the module docstring; ``given`` as in
+    :func:`linregions.lpenum.count_lp`), stopping at the first of:
     ``time_limit`` seconds, a 95 % interval of relative half-width <= ``half_width`` (after at
     least MIN_SAMPLES probes), ``samples`` probes (but at least two in every stratum, whose
     variance the interval needs: ``result.samples`` says how many were taken).
@@ -283,7 +286,7 @@ def estimate_lp(
     deadline = None if time_limit is None else t0 + float(time_limit)
     N, n0 = net.n_units, net.n0
     lo, up = box_arrays(lower, upper, n0)
-    geo = S.make_geometry(net, lo, up, eps)
+    geo = S.make_geometry(net, lo, up, eps, A_dom, c_dom)
     D, prefixes, wits, totals = _split(net, lo, up, eps, margin, int(strata), geo, given)
     T = len(prefixes)
     rng = np.random.default_rng(int(seed))

@@ -167,15 +167,17 @@ class _Work:
         s = np.array([st.S[j] for j in units[:-1]] + [side], dtype=bool)
         A = st.Araw[units]
         c = st.craw[units]
+        geo = self.w.geo
+        dom = (geo.DA, geo.Dc) if geo.Dc.size else (None, None)
         try:
-            _, x = max_margin(A, c, s, self.margin, self.lo, self.up)
+            _, x = max_margin(A, c, s, self.margin, self.lo, self.up, *dom)
         except RuntimeError:  # HiGHS failed: the side counts as infeasible, and is reported
             x = None
         ok = False
         if x is not None:
             vals = np.where(s, 1.0, -1.0) * (A @ x + c)
             need = np.where(s | (self.margin == "both"), self.eps, 0.0)
-            if np.all(vals >= need):
+            if np.all(vals >= need) and np.all(geo.DA @ x <= geo.Dc):
                 st.xfb[:] = x
                 ok = True
         if not ok:
@@ -210,11 +212,12 @@ def _net_digest(net: Network) -> str:
     return h.hexdigest()
 
 
-def _box_digest(lo: np.ndarray, up: np.ndarray) -> str:
-    """sha256 of the box's bound arrays (float64), so a checkpoint resumes only on the same box."""
+def _box_digest(*arrays: np.ndarray) -> str:
+    """sha256 of the domain's arrays (the box's bounds, a polytope's rows; float64), so a
+    checkpoint resumes only on the same domain."""
     h = hashlib.sha256()
-    h.update(np.ascontiguousarray(lo, dtype=np.float64).tobytes())
-    h.update(np.ascontiguousarray(up, dtype=np.float64).tobytes())
+    for a in arrays:
+        h.update(np.ascontiguousarray(a, dtype=np.float64).tobytes())
     return h.hexdigest()
 
 
@@ -226,7 +229,7 @@ def _split(net: Network, lower, upper, eps: float, margin: str, target: int, geo
     N = net.n_units
     work = _Work(net, lower, upper, eps, margin, record=True, witnesses=True, geo=geo, given=given)
     prefixes = np.zeros((1, 0), dtype=np.int8)
-    wits = (0.5 * (work.lo + work.up))[None, :]  # the box centre
+    wits = work.w.geo.cen[None, :].copy()  # the box centre (a polytope's interior point)
     totals = dict.fromkeys(COUNTERS, 0)
     for D in range(1, N + 1):  # expand one level at a time: the children of each prefix, in order
         pats, ws = [], []
@@ -373,9 +376,12 @@ def count_lp(
     checkpoint: str | os.PathLike | None = None,
     progress: Callable[[int, float, float], Any] | None = None,
     given: Network | None = None,
+    A_dom: np.ndarray | None = None,
+    c_dom: np.ndarray | None = None,
     **options: Any,
 ) -> CountResult:
-    """Count the regions of ``net`` on the box lower <= x <= upper by depth-first LP enumeration.
+    """Count the regions of ``net`` on the box lower <= x <= upper by depth-first LP enumeration,
+    or on the polytope ``A_dom x <= c_dom`` in it (path "lp-x", :func:`linregions.search.lp_path`).
 
     ``given`` is the network as written when ``net`` is its canonical form: a row or constant
     that float64 cannot tell from 0 is decided exactly on its weights (default: ``net``'s).
@@ -400,11 +406,12 @@ def count_lp(
     nbytes = (N + 7) // 8
     deadline = None if time_limit is None else t0 + float(time_limit)
 
-    geo = S.make_geometry(net, lo, up, eps)  # once per count (the hub is an LP), shared by every search
+    # once per count (the hub is an LP), shared by every search
+    geo = S.make_geometry(net, lo, up, eps, A_dom, c_dom)
     D, prefixes, wits, split_totals = _split(net, lo, up, eps, margin, max(_MIN_TASKS, 16 * k_shard), geo, given)
     mine = [t for t in range(len(prefixes)) if t % k_shard == i_shard]
     meta = {
-        "network": _net_digest(net), "box": _box_digest(lo, up), "eps": eps, "margin": margin,
+        "network": _net_digest(net), "box": _box_digest(lo, up, *(() if A_dom is None else (A_dom, c_dom))), "eps": eps, "margin": margin,
         "shard": [i_shard, k_shard], "split_depth": D, "tasks": len(prefixes),
         "prefixes": hashlib.sha256(np.packbits(prefixes, axis=1).tobytes()).hexdigest() if len(prefixes) else "",
         "return_patterns": bool(return_patterns), "bytes": nbytes, "version": __version__,

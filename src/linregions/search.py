@@ -42,7 +42,11 @@ zeta on the region: this is the network's forward pass with the fixed states). E
 its zeta (``Search.ZW``), so deciding which side of a unit holds the witness costs n1 operations,
 not n0.
 
-The box is per coordinate: lo <= x <= up with lo, up of shape (n0,). The data travel in named
+The box is per coordinate: lo <= x <= up with lo, up of shape (n0,). A polytope or slice adds
+its own rows DA x <= Dc (``Geometry.DA``, ``Geometry.Dc``): they join every x-space LP as rows of
+threshold 0 after the units' rows, every witness is checked against them, and such a domain
+always takes path "lp-x" (the zeta relaxation and the box corners of column generation ignore
+them, so they would only pass sides on to the x LP). The data travel in named
 tuples of arrays, all made by :func:`make_worker`: :class:`Net` (the network), :class:`Geometry`
 (the box, the zonotope's bounding box and the hub; shared by the workers of a count),
 :class:`Search` (the DFS stack and its rows), :class:`SideWork`, :class:`ColumnWork` and two
@@ -59,6 +63,7 @@ from scipy import sparse
 from scipy.optimize import linprog
 
 from .certificate import composed_bounds
+from .domain import DomainError
 from .network import Network
 from .simplex import (
     LP_FAIL,
@@ -173,15 +178,17 @@ Net = namedtuple("Net", [
 Geometry = namedtuple("Geometry", [
     "lo",  # (n0,) float64: the box's lower bounds
     "up",  # (n0,) float64: the box's upper bounds
-    "cen",  # (n0,) float64: the box's centre, toward which witnesses are moved
+    "cen",  # (n0,) float64: the box's centre (a polytope's interior_point), toward which witnesses are moved
     "W1",  # (n1, n0) float64, C-contiguous: the first layer's weights
     "zlo",  # (n1,) float64: lower corner of the bounding box of the zonotope {W1 x : x in box} (rounded outward)
     "zhi",  # (n1,) float64: its upper corner
-    "zcen",  # (n1,) float64: W1 times the box centre
+    "zcen",  # (n1,) float64: W1 cen
     "P1T",  # (n1, n0) float64: pinv(W1) transposed: row i moves layer-1 unit i alone
     "x0",  # (n0,) float64: the hub, a box point on every layer-1 hyperplane (see hub)
     "tau",  # float: the hub's step; 0 = no hub
     "xspace",  # bool: decide sides by the LP in x alone (n0 < n1: x is the smaller space, see side_lp)
+    "DA",  # (md, n0) float64: the domain's own rows DA x <= Dc (a polytope or slice; md = 0 for a box)
+    "Dc",  # (md,) float64
 ])
 
 #: The depth-first search: its stack by depth and the rows of the fixed units.
@@ -194,10 +201,11 @@ Search = namedtuple("Search", [
     "craw",  # (N,) float64: ... and its constant
     "nonconst",  # (N,) int8: 1 if the unit's map is not constant on the region (it is a row), 0 if it
     # is; 2 while float64 cannot tell (a row or constant within its rounding bound of 0, see decide_layer)
-    "R",  # (N, n0) float64: the fixed units' rows in x, signed so that a row holds when R x + rc >= eth
+    "R",  # (N + md, n0) float64: the fixed units' rows in x, signed so that a row holds when R x + rc >= eth,
+    # then the domain's md rows (-DA, Dc, threshold 0), which every x-space LP takes
     "Rz",  # (N, n1) float64: the same rows in zeta
-    "rc",  # (N,) float64: their constants
-    "eth",  # (N,) float64: their thresholds (eps, or 0 for an inactive unit under margin "active")
+    "rc",  # (N + md,) float64: their constants
+    "eth",  # (N + md,) float64: their thresholds (eps, or 0 for an inactive unit under margin "active")
     "nside",  # (N + 1,) int64: sides to explore at each depth (1 for a constant unit, else 2)
     "sides",  # (N + 1, 2) int8: those sides in order
     "nxt",  # (N + 1,) int64: the next side to explore at each depth
@@ -307,15 +315,44 @@ def hub(W1: np.ndarray, b1: np.ndarray, lo: np.ndarray, up: np.ndarray, eps: flo
     return P1T, x0, tau
 
 
-def lp_path(net: Network) -> str:
+def lp_path(net: Network, constrained: bool = False) -> str:
     """The name of the LP search's path for ``net`` (``CountResult.path``): "lp-x" when the input
-    is the smaller space (n0 < n1: sides are decided by the LP in x alone), else "lp-zeta"."""
-    return "lp-x" if net.n0 < net.widths[0] else "lp-zeta"
+    is the smaller space (n0 < n1: sides are decided by the LP in x alone) or the domain has rows
+    of its own (``constrained``: a polytope or slice, whose rows only the x-space LP holds
+    exactly), else "lp-zeta"."""
+    return "lp-x" if constrained or net.n0 < net.widths[0] else "lp-zeta"
 
 
-def make_geometry(net: Network, lo: np.ndarray, up: np.ndarray, eps: float) -> Geometry:
+def interior_point(A: np.ndarray, c: np.ndarray, lo: np.ndarray, up: np.ndarray) -> np.ndarray:
+    """A point deep inside {x in [lo, up] : A x <= c}: the centre of the largest ball inside it
+    after the box is scaled to the unit cube (one HiGHS LP), checked in float64. Raises
+    DomainError when float64 cannot certify any point strictly inside (a flat or empty polytope)."""
+    n0 = lo.size
+    wid = up - lo
+    As = A * wid  # rows in u, x = lo + wid * u, u in [0, 1]^n0
+    cs = c - A @ lo
+    norm = np.sqrt((As * As).sum(axis=1))
+    # max t  s.t.  As u + t |As_k| <= cs,  t <= u_j <= 1 - t
+    eye = np.eye(n0)
+    A_ub = np.vstack([np.hstack([As, norm[:, None]]), np.hstack([-eye, np.ones((n0, 1))]),
+                      np.hstack([eye, np.ones((n0, 1))])])
+    b_ub = np.concatenate([cs, np.zeros(n0), np.ones(n0)])
+    cost = np.zeros(n0 + 1)
+    cost[-1] = -1.0
+    res = linprog(cost, A_ub=A_ub, b_ub=b_ub, bounds=[(0.0, 1.0)] * n0 + [(0.0, 0.5)], method="highs")
+    if res.status == 0 and res.x is not None and res.x[-1] > 0.0:
+        x = np.clip(lo + wid * res.x[:n0], lo, up)
+        if np.all(A @ x < c):
+            return x
+    raise DomainError("the domain has no interior point that float64 can certify (it is flat, or too thin); "
+                     "widen its constraints, or give a flat set as an affine_slice")
+
+
+def make_geometry(net: Network, lo: np.ndarray, up: np.ndarray, eps: float, A: np.ndarray | None = None,
+                  c: np.ndarray | None = None) -> Geometry:
     """The :class:`Geometry` of a network on the box lo <= x <= up (float64 arrays of shape (n0,)),
-    with its hub (one LP: compute it once per count and share it)."""
+    and on A x <= c in it if given (then witnesses move toward :func:`interior_point` instead of the
+    box centre), with its hub (one LP: compute it once per count and share it)."""
     # fresh writable copies: numba types a read-only array apart, so a network whose weights are
     # read-only (canonical's) would compile the whole kernel a second time
     W1 = np.array(net.layers[0][0], dtype=np.float64, order="C")
@@ -325,10 +362,15 @@ def make_geometry(net: Network, lo: np.ndarray, up: np.ndarray, eps: float) -> G
     zlo = np.minimum(lo * W1, up * W1).sum(axis=1)
     zhi = np.maximum(lo * W1, up * W1).sum(axis=1)
     pad = ZONOTOPE_PAD * (1.0 + (np.abs(W1) * np.maximum(np.abs(lo), np.abs(up))).sum(axis=1))
-    cen = 0.5 * (lo + up)
+    n0 = lo.size
+    if A is None:
+        DA, Dc, cen = np.zeros((0, n0)), np.zeros(0), 0.5 * (lo + up)
+    else:
+        DA, Dc = np.array(A, dtype=np.float64, order="C"), np.array(c, dtype=np.float64)
+        cen = interior_point(DA, Dc, lo, up)
     return Geometry(lo=lo, up=up, cen=cen, W1=W1, zlo=zlo - pad, zhi=zhi + pad, zcen=W1 @ cen,
                     P1T=P1T, x0=np.ascontiguousarray(x0, dtype=np.float64), tau=float(tau),
-                    xspace=lp_path(net) == "lp-x")
+                    xspace=lp_path(net, A is not None) == "lp-x", DA=DA, Dc=Dc)
 
 
 def make_worker(net: Network, geo: Geometry, margin: str, record: bool, witnesses: bool, buffer: int,
@@ -339,6 +381,7 @@ def make_worker(net: Network, geo: Geometry, margin: str, record: bool, witnesse
     ``witnesses``); ``columns``: the corners column generation may add for one side (default
     DW_COLUMNS)."""
     N, n0, n1 = net.n_units, net.n0, int(net.widths[0])
+    md = geo.Dc.shape[0]  # the domain's rows follow the units' in R, rc and eth (threshold 0)
     ist = np.zeros(I_NST, dtype=np.int64)
     ist[I_MODE] = 1 if margin == "active" else 0
     ist[I_RECORD] = 1 if record else 0
@@ -346,13 +389,14 @@ def make_worker(net: Network, geo: Geometry, margin: str, record: bool, witnesse
     HX[0] = geo.x0
     st = Search(
         X=np.zeros((N + 1, n0)), ZW=np.zeros((N + 1, n1)), S=np.zeros(N, dtype=np.int8), Araw=np.zeros((N, n0)),
-        Az=np.zeros((N, n1)), craw=np.zeros(N), nonconst=np.zeros(N, dtype=np.int8), R=np.zeros((N, n0)),
-        Rz=np.zeros((N, n1)), rc=np.zeros(N), eth=np.zeros(N), nside=np.zeros(N + 1, dtype=np.int64),
+        Az=np.zeros((N, n1)), craw=np.zeros(N), nonconst=np.zeros(N, dtype=np.int8),
+        R=np.vstack([np.zeros((N, n0)), -geo.DA]), Rz=np.zeros((N, n1)), rc=np.concatenate([np.zeros(N), geo.Dc]),
+        eth=np.zeros(N + md), nside=np.zeros(N + 1, dtype=np.int64),
         sides=np.zeros((N + 1, 2), dtype=np.int8), nxt=np.zeros(N + 1, dtype=np.int64), HX=HX, ist=ist,
         xfb=np.zeros(n0), outpat=np.zeros((buffer if record else 1, (N + 7) // 8), dtype=np.uint8),
         outwit=np.zeros((buffer if witnesses else 0, n0)),
     )
-    sw = SideWork(rows=np.zeros(max(N, 1), dtype=np.int64), qx=np.zeros(n0), qz=np.zeros(n1), xt=np.zeros(n0),
+    sw = SideWork(rows=np.zeros(max(N + md, 1), dtype=np.int64), qx=np.zeros(n0), qz=np.zeros(n1), xt=np.zeros(n0),
                   keep_x=np.zeros(n0), keep_z=np.zeros(n1), eth_saved=np.zeros(N))
     kd = (DW_COLUMNS if columns is None else columns) + POOL
     ring = kd + POOL  # corners: this side's columns never overwrite each other
@@ -360,7 +404,7 @@ def make_worker(net: Network, geo: Geometry, margin: str, record: bool, witnesse
                     src=np.zeros(kd, dtype=np.int64), C=np.zeros((kd, n1)), MT=np.zeros((kd, N)), mrc=np.zeros(N),
                     meth=np.zeros(N), pv=np.zeros(n0), gg=np.zeros(n1), mq=np.zeros(kd), yp=np.zeros(N),
                     yb=np.zeros(N), master=master_work(kd, N))
-    return Worker(net=make_net(net), geo=geo, st=st, sw=sw, sx=simplex_work(n0, N), sz=simplex_work(n1, N), cg=cg)
+    return Worker(net=make_net(net), geo=geo, st=st, sw=sw, sx=simplex_work(n0, N + md), sz=simplex_work(n1, N), cg=cg)
 
 
 @njit(cache=True, nogil=True)
@@ -468,10 +512,21 @@ def _rows_hold(dep, sg, need, m, rows, zn, st):
 
 
 @njit(cache=True, nogil=True, inline="always")
+def _in_domain(x, geo):
+    """True if x (n0,) satisfies the domain's rows DA x <= Dc (always, for a box), in float64."""
+    DA, Dc = geo.DA, geo.Dc
+    n0 = x.shape[0]
+    for k in range(Dc.shape[0]):
+        if not dot(DA[k], x, n0) <= Dc[k]:
+            return False
+    return True
+
+
+@njit(cache=True, nogil=True, inline="always")
 def _zwitness(dep, sg, need, m, rows, xw, xt, lam, xn, zn, geo, st):
     """x_w + lam (x_t - x_w) (xw, xt (n0,)) clipped to the box into xn and its zeta = W1 xn into
     zn; True if every row holds there (:func:`_rows_hold`, evaluated in float64 from zn: rows
-    are affine in zeta)."""
+    are affine in zeta) and xn is in the domain (:func:`_in_domain`)."""
     lo, up = geo.lo, geo.up
     for j in range(xn.shape[0]):
         v = xw[j] + lam * (xt[j] - xw[j])
@@ -481,13 +536,14 @@ def _zwitness(dep, sg, need, m, rows, xw, xt, lam, xn, zn, geo, st):
             v = up[j]
         xn[j] = v
     _zeta(geo.W1, xn, zn)
-    return _rows_hold(dep, sg, need, m, rows, zn, st)
+    return _rows_hold(dep, sg, need, m, rows, zn, st) and _in_domain(xn, geo)
 
 
 @njit(cache=True, nogil=True, inline="always")
 def _zrecenter(dep, sg, need, m, rows, xn, zn, geo, st, sw):
-    """Move the new witness xn (n0,) (zeta zn (n1,)) half way toward the box centre, as far as
-    the rows allow (the first row to cross its threshold on the way bounds the step): a witness
+    """Move the new witness xn (n0,) (zeta zn (n1,)) half way toward the centre geo.cen, as far as
+    the rows allow (the first row to cross its threshold on the way bounds the step; the domain's
+    rows too, so the witness stays in the domain): a witness
     deep inside its region settles more of the next units' sides without an LP. Undone, from
     sw.keep_x and sw.keep_z, if rounding breaks a tight row."""
     n0 = xn.shape[0]
@@ -510,6 +566,14 @@ def _zrecenter(dep, sg, need, m, rows, xn, zn, geo, st, sw):
             t = v0 / (v0 - v1)
             if t < tmax:
                 tmax = t
+    DA, Dc = geo.DA, geo.Dc
+    for k in range(Dc.shape[0]):
+        v0 = Dc[k] - dot(DA[k], xn, n0)
+        v1 = Dc[k] - dot(DA[k], cen, n0)
+        if v1 < 0.0 and v0 > 0.0:
+            t = v0 / (v0 - v1)
+            if t < tmax:
+                tmax = t
     t = 0.5 * tmax
     if t <= 0.0:
         return
@@ -519,7 +583,7 @@ def _zrecenter(dep, sg, need, m, rows, xn, zn, geo, st, sw):
     for i in range(n1):
         zkeep[i] = zn[i]
     _zeta(geo.W1, xn, zn)
-    if not _rows_hold(dep, sg, need, m, rows, zn, st):  # undo (rare: rounding at a tight row)
+    if not (_rows_hold(dep, sg, need, m, rows, zn, st) and _in_domain(xn, geo)):  # undo (rare: rounding at a tight row)
         for j in range(n0):
             xn[j] = keep[j]
         for i in range(n1):
@@ -745,12 +809,17 @@ def side_lp(dep, side, need, w):
         qv[j] = sg * a[j]
     val_w = sg * (dot(a, xw, n0) + craw[dep])
     x = w.sx.x
+    N = st.nonconst.shape[0]
+    mx = m
+    for k in range(geo.Dc.shape[0]):  # the domain's rows (R[N + k]), after the units'
+        rows[mx] = N + k
+        mx += 1
     for shift in (0.0, XSHIFT):
         for i in range(m):
             eth_saved[i] = eth[rows[i]]  # restored exactly below: eps + 1e-5 - 1e-5 is not eps
             eth[rows[i]] += shift
-        r, _, its = dual_simplex(st.R, rc, eth, rows, m, qv, qc, need + shift, geo.lo, geo.up,
-                                 _x_iterations(m), w.sx)
+        r, _, its = dual_simplex(st.R, rc, eth, rows, mx, qv, qc, need + shift, geo.lo, geo.up,
+                                 _x_iterations(mx), w.sx)
         for i in range(m):
             eth[rows[i]] = eth_saved[i]
         ist[I_XLP] += 1
