@@ -349,8 +349,8 @@ def test_resumed_count_reports_the_time_of_the_runs_it_resumes(tmp_path):
     # include the stopped run's 0.3 s. If they were the last call's alone, they would fall short of
     # r1.seconds + 0.9 * (wall time of the last call) by about 0.3 s minus a tenth of that call.
     rng = np.random.default_rng(5)
-    net = from_arrays([(rng.normal(size=(12, 6)), rng.normal(size=12)),
-                       (rng.normal(size=(10, 12)), rng.normal(size=10))])
+    net = from_arrays([(rng.normal(size=(16, 6)), rng.normal(size=16)),  # ~2 s to count
+                       (rng.normal(size=(14, 16)), rng.normal(size=14))])
     full = count_regions(net, -1.0, 1.0, method="lp")
     ck = tmp_path / "ck.npz"
     r1 = count_regions(net, -1.0, 1.0, method="lp", time_limit=0.3, checkpoint=str(ck))

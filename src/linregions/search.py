@@ -66,6 +66,7 @@ from .certificate import composed_bounds
 from .domain import DomainError
 from .network import Network
 from .simplex import (
+    KERNEL,
     LP_FAIL,
     LP_FEAS,
     LP_INFEAS,
@@ -148,13 +149,13 @@ SUPPORT_ROUNDING = 1e-12
 ZONOTOPE_PAD = 1e-12
 
 
-@njit(cache=True, nogil=True)
+@njit(**KERNEL)
 def _zeta_iterations(m, n1):
     """Iteration limit of the zeta-space LP (m rows, n1 columns): it ends in a few m + n1."""
     return 20 * (m + n1) + 60
 
 
-@njit(cache=True, nogil=True)
+@njit(**KERNEL)
 def _x_iterations(m):
     """Iteration limit of the x-space LP (m rows): the dual degenerate LP takes about 100."""
     return 40 * m + 400
@@ -407,7 +408,7 @@ def make_worker(net: Network, geo: Geometry, margin: str, record: bool, witnesse
     return Worker(net=make_net(net), geo=geo, st=st, sw=sw, sx=simplex_work(n0, N + md), sz=simplex_work(n1, N), cg=cg)
 
 
-@njit(cache=True, nogil=True)
+@njit(**KERNEL)
 def compute_layer(l, net, st):
     """Affine maps of layer l's units given the states of layer l-1 (A_l = W diag(s) A_{l-1}),
     both in x (st.Araw, n0 columns) and in the layer-1 space zeta = W1 x (st.Az, n1 columns).
@@ -487,7 +488,7 @@ def decide_layer(k, zero, sign, w):
     st.ist[I_EXACT] += 1
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(**KERNEL, inline="always")
 def _zeta(W1, x, z):
     """z = W1 x (W1 (n1, n0), x (n0,), z (n1,)): the layer-1 coordinates of a point, from which
     every row is evaluated."""
@@ -496,7 +497,7 @@ def _zeta(W1, x, z):
         z[i] = dot(W1[i], x, n0)
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(**KERNEL, inline="always")
 def _rows_hold(dep, sg, need, m, rows, zn, st):
     """True if unit ``dep``'s side sg (+1 active, -1 inactive) clears ``need`` and each of the m
     rows (indices rows[:m]) its threshold at the point of layer-1 coordinates zn (n1,)."""
@@ -511,7 +512,7 @@ def _rows_hold(dep, sg, need, m, rows, zn, st):
     return True
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(**KERNEL, inline="always")
 def _in_domain(x, geo):
     """True if x (n0,) satisfies the domain's rows DA x <= Dc (always, for a box), in float64."""
     DA, Dc = geo.DA, geo.Dc
@@ -522,7 +523,7 @@ def _in_domain(x, geo):
     return True
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(**KERNEL, inline="always")
 def _zwitness(dep, sg, need, m, rows, xw, xt, lam, xn, zn, geo, st):
     """x_w + lam (x_t - x_w) (xw, xt (n0,)) clipped to the box into xn and its zeta = W1 xn into
     zn; True if every row holds there (:func:`_rows_hold`, evaluated in float64 from zn: rows
@@ -539,7 +540,7 @@ def _zwitness(dep, sg, need, m, rows, xw, xt, lam, xn, zn, geo, st):
     return _rows_hold(dep, sg, need, m, rows, zn, st) and _in_domain(xn, geo)
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(**KERNEL, inline="always")
 def _zrecenter(dep, sg, need, m, rows, xn, zn, geo, st, sw):
     """Move the new witness xn (n0,) (zeta zn (n1,)) half way toward the centre geo.cen, as far as
     the rows allow (the first row to cross its threshold on the way bounds the step; the domain's
@@ -590,7 +591,7 @@ def _zrecenter(dep, sg, need, m, rows, xn, zn, geo, st, sw):
             zn[i] = zkeep[i]
 
 
-@njit(cache=True, nogil=True)
+@njit(**KERNEL)
 def _dw(dep, sg, need, m, qc, seeded, w):
     """Column generation (Dantzig-Wolfe) for side sg (+1/-1) of unit ``dep`` in layer-1 space:
     the LP over the convex hull of the witness st.X[dep] and a few box corners (columns) is exact
@@ -615,7 +616,7 @@ def _dw(dep, sg, need, m, qc, seeded, w):
     yd, ypos = w.sz.d, w.sz.pos  # the zeta LP's reduced costs: d[n1 + i] is row i's dual
     V, WV, pst, src, C, MT, mrc, meth = cg.V, cg.WV, cg.pool, cg.src, cg.C, cg.MT, cg.mrc, cg.meth
     pv, gg, mq, yp, yb, mw = cg.pv, cg.gg, cg.mq, cg.yp, cg.yb, cg.master
-    mhead, mpos, mxB, my = mw.head, mw.pos, mw.xB, mw.y  # hoisted: an attribute read in a loop costs a refcount
+    mhead, mpos, mxB, my = mw.head, mw.pos, mw.xB, mw.y  # hoisted out of the loops below
     kmax = C.shape[0]
     P = V.shape[0]
     for i in range(m):
@@ -720,7 +721,7 @@ def _dw(dep, sg, need, m, qc, seeded, w):
     return LP_FAIL
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(**KERNEL, inline="always")
 def _fixed_rows(dep, nonconst, rows):
     """The rows of an LP at depth ``dep``: the fixed units that are not constant (nonconst (N,)
     int8), written to rows (N,) int64. Returns their number (an int64 from the start: a literal 0
@@ -733,7 +734,7 @@ def _fixed_rows(dep, nonconst, rows):
     return m
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(**KERNEL, inline="always")
 def hub_side(dep, side, need, w):
     """Try the layer-1 hub's candidate for side ``side`` (1 active, 0 inactive) of layer-1 unit
     ``dep`` with threshold ``need``: HX[dep] (the hub moved by tau along pinv(W1) to the fixed
@@ -754,7 +755,7 @@ def hub_side(dep, side, need, w):
     return False
 
 
-@njit(cache=True, nogil=True)
+@njit(**KERNEL)
 def side_lp(dep, side, need, w):
     """Decide side ``side`` (1 active, 0 inactive) of unit ``dep`` with threshold ``need``; on
     LP_FEAS a certified interior witness is in st.X[dep+1].
@@ -844,7 +845,7 @@ def side_lp(dep, side, need, w):
     return LP_FAIL
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(**KERNEL, inline="always")
 def set_state(dep, side, eps, mode, st):
     """Fix unit ``dep`` to ``side`` (1 active, 0 inactive) and, if it is not constant, add its row
     (threshold eps, or 0 for an inactive unit when mode == 1, margin "active")."""
@@ -863,7 +864,7 @@ def set_state(dep, side, eps, mode, st):
         st.eth[dep] = eps if (side == 1 or mode == 0) else 0.0
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(**KERNEL, inline="always")
 def arrive(dep, net, st):
     """Set up node ``dep``: affine maps when it opens a layer, and the sides to explore. False
     when the layer's maps need an exact decision first (:func:`compute_layer`): the node is then
@@ -876,7 +877,7 @@ def arrive(dep, net, st):
     return True
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(**KERNEL, inline="always")
 def open_node(dep, st):
     """The sides to explore at node ``dep``: both for a row, the constant's sign for a constant."""
     if st.nonconst[dep] == 1:
@@ -890,7 +891,7 @@ def open_node(dep, st):
     st.ist[I_NODES] += 1
 
 
-@njit(cache=True, nogil=True)
+@njit(**KERNEL)
 def init_task(prefix, witness, stop, eps, w, start):
     """Start a task at the node given by the states ``prefix`` ((D,) int8) of the first D units,
     with its witness ((n0,) float64); nodes are emitted at depth ``stop``. Returns -1 when the
@@ -936,7 +937,7 @@ def init_task(prefix, witness, stop, eps, w, start):
     return -1
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(**KERNEL, inline="always")
 def _copy_witness(X, ZW, dep):
     """The child at depth dep + 1 keeps its parent's witness (X (N + 1, n0), ZW (N + 1, n1))."""
     for j in range(X.shape[1]):
@@ -945,7 +946,7 @@ def _copy_witness(X, ZW, dep):
         ZW[dep + 1, i] = ZW[dep, i]
 
 
-@njit(cache=True, nogil=True)
+@njit(**KERNEL)
 def run(budget, eps, w):
     """Continue the depth-first search of the current task for at most ``budget`` steps, with
     margin ``eps``, on the worker ``w``; returns ST_*; see the module docstring."""
