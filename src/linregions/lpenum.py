@@ -410,8 +410,9 @@ def count_lp(
     geo = S.make_geometry(net, lo, up, eps, A_dom, c_dom)
     D, prefixes, wits, split_totals = _split(net, lo, up, eps, margin, max(_MIN_TASKS, 16 * k_shard), geo, given)
     mine = [t for t in range(len(prefixes)) if t % k_shard == i_shard]
+    domain = (lo, up) if A_dom is None else (lo, up, A_dom, c_dom)
     meta = {
-        "network": _net_digest(net), "box": _box_digest(lo, up, *(() if A_dom is None else (A_dom, c_dom))), "eps": eps, "margin": margin,
+        "network": _net_digest(net), "box": _box_digest(*domain), "eps": eps, "margin": margin,
         "shard": [i_shard, k_shard], "split_depth": D, "tasks": len(prefixes),
         "prefixes": hashlib.sha256(np.packbits(prefixes, axis=1).tobytes()).hexdigest() if len(prefixes) else "",
         "return_patterns": bool(return_patterns), "bytes": nbytes, "version": __version__,
