@@ -238,6 +238,31 @@ def _bounding_box(A: np.ndarray, c: np.ndarray, lo: np.ndarray, up: np.ndarray, 
     return np.maximum(blo - pad, lo), np.minimum(bup + pad, up)
 
 
+def interior_point(A: np.ndarray, c: np.ndarray, lo: np.ndarray, up: np.ndarray) -> np.ndarray:
+    """A point deep inside {x in [lo, up] : A x <= c}: the centre of the largest ball inside it
+    after the box is scaled to the unit cube (one HiGHS LP), checked in float64. Raises
+    DomainError when float64 cannot certify any point strictly inside (a flat or empty polytope)."""
+    n0 = lo.size
+    wid = up - lo
+    As = A * wid  # rows in u, x = lo + wid * u, u in [0, 1]^n0
+    cs = c - A @ lo
+    norm = np.sqrt((As * As).sum(axis=1))
+    # max t  s.t.  As u + t |As_k| <= cs,  t <= u_j <= 1 - t
+    eye = np.eye(n0)
+    A_ub = np.vstack([np.hstack([As, norm[:, None]]), np.hstack([-eye, np.ones((n0, 1))]),
+                      np.hstack([eye, np.ones((n0, 1))])])
+    b_ub = np.concatenate([cs, np.zeros(n0), np.ones(n0)])
+    cost = np.zeros(n0 + 1)
+    cost[-1] = -1.0
+    res = linprog(cost, A_ub=A_ub, b_ub=b_ub, bounds=[(0.0, 1.0)] * n0 + [(0.0, 0.5)], method="highs")
+    if res.status == 0 and res.x is not None and res.x[-1] > 0.0:
+        x = np.clip(lo + wid * res.x[:n0], lo, up)
+        if np.all(A @ x < c):
+            return x
+    raise DomainError("the domain has no interior point that float64 can certify (it is flat, or too thin); "
+                     "widen its constraints, or give a flat set as an affine_slice")
+
+
 def _drop_redundant(A: np.ndarray, c: np.ndarray, lo: np.ndarray, up: np.ndarray):
     """Rows of A z <= c that some point of the box [lo, up] could violate (None if none)."""
     worst = np.maximum(A * lo, A * up).sum(axis=1)  # max of A_i z over the box

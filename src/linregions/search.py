@@ -63,7 +63,7 @@ from scipy import sparse
 from scipy.optimize import linprog
 
 from .certificate import composed_bounds
-from .domain import DomainError
+from .domain import interior_point
 from .network import Network
 from .simplex import (
     KERNEL,
@@ -324,36 +324,12 @@ def lp_path(net: Network, constrained: bool = False) -> str:
     return "lp-x" if constrained or net.n0 < net.widths[0] else "lp-zeta"
 
 
-def interior_point(A: np.ndarray, c: np.ndarray, lo: np.ndarray, up: np.ndarray) -> np.ndarray:
-    """A point deep inside {x in [lo, up] : A x <= c}: the centre of the largest ball inside it
-    after the box is scaled to the unit cube (one HiGHS LP), checked in float64. Raises
-    DomainError when float64 cannot certify any point strictly inside (a flat or empty polytope)."""
-    n0 = lo.size
-    wid = up - lo
-    As = A * wid  # rows in u, x = lo + wid * u, u in [0, 1]^n0
-    cs = c - A @ lo
-    norm = np.sqrt((As * As).sum(axis=1))
-    # max t  s.t.  As u + t |As_k| <= cs,  t <= u_j <= 1 - t
-    eye = np.eye(n0)
-    A_ub = np.vstack([np.hstack([As, norm[:, None]]), np.hstack([-eye, np.ones((n0, 1))]),
-                      np.hstack([eye, np.ones((n0, 1))])])
-    b_ub = np.concatenate([cs, np.zeros(n0), np.ones(n0)])
-    cost = np.zeros(n0 + 1)
-    cost[-1] = -1.0
-    res = linprog(cost, A_ub=A_ub, b_ub=b_ub, bounds=[(0.0, 1.0)] * n0 + [(0.0, 0.5)], method="highs")
-    if res.status == 0 and res.x is not None and res.x[-1] > 0.0:
-        x = np.clip(lo + wid * res.x[:n0], lo, up)
-        if np.all(A @ x < c):
-            return x
-    raise DomainError("the domain has no interior point that float64 can certify (it is flat, or too thin); "
-                     "widen its constraints, or give a flat set as an affine_slice")
-
-
 def make_geometry(net: Network, lo: np.ndarray, up: np.ndarray, eps: float, A: np.ndarray | None = None,
                   c: np.ndarray | None = None) -> Geometry:
     """The :class:`Geometry` of a network on the box lo <= x <= up (float64 arrays of shape (n0,)),
-    and on A x <= c in it if given (then witnesses move toward :func:`interior_point` instead of the
-    box centre), with its hub (one LP: compute it once per count and share it)."""
+    and on A x <= c in it if given (then witnesses move toward
+    :func:`linregions.domain.interior_point` instead of the box centre), with its hub (one LP:
+    compute it once per count and share it)."""
     # fresh writable copies: numba types a read-only array apart, so a network whose weights are
     # read-only (canonical's) would compile the whole kernel a second time
     W1 = np.array(net.layers[0][0], dtype=np.float64, order="C")
