@@ -127,8 +127,10 @@ class _Prober:
 
     def __init__(self, net: Network, lo, up, eps: float, margin: str, geo: S.Geometry, given: Network | None = None):
         self.N = net.n_units
-        self.kids = _Work(net, lo, up, eps, margin, record=True, witnesses=True, geo=geo, buffer=4, given=given)
-        self.leaves = _Work(net, lo, up, eps, margin, record=False, witnesses=False, geo=geo, buffer=1, given=given)
+        self.kids = _Work(net, lo, up, eps, margin, record=True, witnesses=True, geo=geo, buffer=4, given=given,
+                          fresh_pool=False)
+        self.leaves = _Work(net, lo, up, eps, margin, record=False, witnesses=False, geo=geo, buffer=1, given=given,
+                            fresh_pool=False)
         self.totals = dict.fromkeys(COUNTERS, 0)
         #: The most regions certified below one node so far: distinct regions, so a lower bound of the count.
         self.found = 0

@@ -879,6 +879,11 @@ def init_task(prefix, witness, stop, eps, w, start):
     D = prefix.shape[0]
     mode = st.ist[I_MODE]
     if start == 0:
+        geo, HX = w.geo, st.HX
+        for d in range(min(D, n1)):  # the hub's candidate points along the prefix
+            s = geo.tau if prefix[d] else -geo.tau
+            for j in range(n0):
+                HX[d + 1, j] = HX[d, j] + s * geo.P1T[d, j]
         for u in range(n1):
             nz = 0
             for j in range(n0):
