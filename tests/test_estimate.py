@@ -232,3 +232,33 @@ def test_cli_estimate_prints_the_estimate_and_refuses_bad_width(tmp_path, capsys
     assert main(["count", str(model), "--method", "estimate", "--half-width", "1.5"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "half_width" in err
+
+
+def test_a_kept_corner_pool_changes_no_node_the_probes_find():
+    """The probes' workers keep column generation's corners from one task to the next
+    (``fresh_pool=False``). A corner only warm-starts an LP, so every task must emit the same
+    certified patterns as on a worker that starts each task with an empty pool, while the pool
+    really does carry over (else the option would be untested)."""
+    from linregions import search as S
+    from linregions.lpenum import _split, _Work
+
+    for seed in range(3):
+        net = _net(seed, n0=20, widths=(8, 7))
+        lo, up = np.full(20, -1.0), np.full(20, 1.0)
+        geo = S.make_geometry(net, lo, up, EPS)
+        _, prefixes, wits, _ = _split(net, lo, up, EPS, "both", 24, geo)
+        found = {}
+        for fresh in (True, False):
+            work = _Work(net, lo, up, EPS, "both", record=True, witnesses=False, geo=geo, fresh_pool=fresh)
+            pats, carried = [], 0
+            for p, w in zip(prefixes, wits):
+                before = int(work.w.cg.pool[1])
+                work.start(p, w, net.n_units)
+                carried += int(work.w.cg.pool[1]) == before > 0
+                while not work.step(10**9):
+                    pass
+                pats += work.chunks
+            found[fresh] = np.concatenate(pats)
+            assert (carried > 0) == (not fresh)
+        assert len(found[True]) > 100
+        assert np.array_equal(found[True], found[False])
