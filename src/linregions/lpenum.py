@@ -98,7 +98,6 @@ class _Work:
         self.given = net if given is None else given
         self.fresh_pool = fresh_pool
         self.n0 = net.n0
-        self.n1 = int(net.widths[0])
         self.lo, self.up = box_arrays(lower, upper, net.n0)
         self.eps = float(eps)
         self.margin = margin
