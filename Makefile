@@ -19,6 +19,7 @@ $(BIN)/.installed: pyproject.toml Makefile
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python >= 3.11 is needed (snakemake 8+); run: make PYTHON=python3.11"'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet -e '.[torch,milp,workflow,test]' $(TORCH)
+	$(BIN)/python -m linregions.warmup  # the numba kernels' one-time compile (about a minute)
 	touch $@
 
 run: $(BIN)/.installed

@@ -8,6 +8,12 @@ from linregions.certificate import brute_force_patterns
 from linregions.regions import DEFAULT_EPS, pack_patterns, sort_packed
 
 
+def seeds(n, fast):
+    """Parameters 0..n-1 for a seeded test: the first ``fast`` run in `make test-fast`, the rest
+    are marked slow (they run in `make test` and CI)."""
+    return [s if s < fast else pytest.param(s, marks=pytest.mark.slow) for s in range(n)]
+
+
 def random_network(rng, n0, widths, bias_scale=0.5):
     layers, prev = [], n0
     for w in widths:

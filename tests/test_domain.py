@@ -9,7 +9,7 @@ import json
 
 import numpy as np
 import pytest
-from conftest import random_network
+from conftest import random_network, seeds
 
 import linregions as lr
 from linregions.certificate import brute_force_patterns
@@ -130,7 +130,7 @@ def test_slice_is_the_composed_network_on_the_t_polytope(k, seed):
     assert r.path == {1: "interval", 2: "planar", 3: "lp-x"}[k]
 
 
-@pytest.mark.parametrize("seed", range(24))
+@pytest.mark.parametrize("seed", seeds(24, 8))
 def test_lp_search_on_polytopes_matches_brute_force(seed):
     # Proves the LP search's polytope rows against brute force (HiGHS certificates with the same
     # rows), pattern set against pattern set, where it is easy to get wrong: polytopes that do
@@ -158,6 +158,7 @@ def test_lp_search_on_polytopes_matches_brute_force(seed):
         assert np.array_equal(sort_packed(np.concatenate([q.patterns for q in parts])), truth)
 
 
+@pytest.mark.slow  # 5-8 s; in `make test-fast`, test_lp_search_on_polytopes_matches_brute_force covers the same ground
 def test_lp_search_on_a_polytope_away_from_the_box_centre():
     # Proves the search starts inside the polytope: a small simplex in a corner of the box, far
     # from the box centre, on a network whose first layer is wider than the input; the count is

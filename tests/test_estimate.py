@@ -45,6 +45,7 @@ def _seeds_check(net, lo, up, exact, seeds, **kw):
     return np.mean([r.interval[0] <= exact <= r.interval[1] for r in res])
 
 
+@pytest.mark.slow  # 5-8 s; in `make test-fast`, test_unbiased_on_a_random_network_counted_exactly covers the same ground
 def test_unbiased_on_a_hyperplane_arrangement_in_closed_form():
     # Proves unbiasedness against an independent truth: Zaslavsky's count of 16 hyperplanes in general position
     # in 4-D, all meeting the box, is sum_{i<=4} C(16, i) = 2517 regions (constructions.py builds it).

@@ -15,6 +15,7 @@ from linregions.certificate import brute_force_patterns
 from linregions.regions import pack_patterns, sort_packed
 from linregions.network import canonical
 from linregions.options import CountOptions
+from conftest import seeds
 
 EPS = 1e-6
 
@@ -102,6 +103,7 @@ def test_matches_brute_force(case, space, monkeypatch, _cases_cache={}):
     assert np.array_equal(r.patterns, expect)
 
 
+@pytest.mark.slow  # 8 s; in `make test-fast`, test_warmup_compiles_every_kernel_a_count_starts_with checks both choices
 def test_the_lp_search_takes_the_smaller_space():
     # Proves the choice of space: x when the input has fewer coordinates than the first layer
     # (its LPs then decide every side, and no zeta LP runs), zeta otherwise; same count either way.
@@ -369,7 +371,7 @@ def _coordinate_boxes(rng, n0):
     return lo, lo + width
 
 
-@pytest.mark.parametrize("case", range(16))
+@pytest.mark.parametrize("case", seeds(16, 8))
 def test_per_coordinate_box_matches_brute_force(case):
     # Proves per-coordinate boxes end to end: on random (and degenerate) networks of several
     # shapes, with intervals that differ by coordinate (some 1e-4 thin, some 5 wide), the lp
@@ -389,6 +391,7 @@ def test_per_coordinate_box_matches_brute_force(case):
     assert r.lower == lo.min() and r.upper == up.max()
 
 
+@pytest.mark.slow  # 5-8 s; in `make test-fast`, test_per_coordinate_box_matches_brute_force covers the same ground
 def test_per_coordinate_box_on_mnist_sized_input():
     # Proves the per-coordinate box at n0 = 784 (column generation's corners, the zonotope's
     # bounding box and the hub all take the arrays): pixels fixed to thin intervals around random

@@ -8,7 +8,7 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import brute_patterns, random_network
+from conftest import brute_patterns, random_network, seeds
 
 import linregions as lr
 from linregions.milp import LicenceError, check_licence, licence_size_limit
@@ -35,7 +35,7 @@ def degenerate_network(rng, kind):
 
 
 
-@pytest.mark.parametrize("seed", range(24))
+@pytest.mark.parametrize("seed", seeds(24, 8))
 def test_milp_equals_brute_force_on_random_networks(seed):
     # The pattern sets of the MILP and of brute force (all 2^N patterns through the certificate)
     # are identical, on random networks with 1-3 layers, n0 in {1, 2, 3} and random boxes.

@@ -52,3 +52,24 @@ def test_missing_gurobi_names_the_extra(monkeypatch):
         assert "\n" not in str(exc.value)
     finally:
         milp.licence_size_limit.cache_clear()
+
+
+def test_warmup_compiles_every_kernel_a_count_starts_with():
+    # Proves that `python -m linregions.warmup` (run by make after installing) goes through each
+    # path of count_regions that runs a kernel, and leaves the kernels those paths enter compiled:
+    # in a fresh interpreter (nothing compiled beforehand) the LP search's two entry points and the
+    # planar split's have a signature afterwards. A path renamed or rerouted fails in compile_kernels.
+    code = (
+        "from numba.core.registry import CPUDispatcher\n"
+        "import linregions.search as S, linregions.planar as P\n"
+        "from linregions.warmup import compile_kernels\n"
+        "before = [bool(f.signatures) for f in (S.run, S.init_task, P._search)]\n"
+        "paths = compile_kernels()\n"
+        "after = [bool(f.signatures) for f in (S.run, S.init_task, P._search)]\n"
+        "print(before, after, sorted(paths))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split("] [")[0] == "[False, False, False"
+    assert "[True, True, True]" in out
+    for path in ("interval (lp)", "planar (lp)", "lp-x (lp)", "lp-zeta (lp)", "lp-zeta (estimate)"):
+        assert path in out

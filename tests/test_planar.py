@@ -13,6 +13,7 @@ from linregions.certificate import brute_force_patterns
 from linregions.lpenum import count_lp
 from linregions.network import canonical
 from linregions.options import CountOptions
+from conftest import seeds
 from linregions.regions import pack_patterns, sort_packed, unpack_patterns
 
 EPS = 1e-6
@@ -36,7 +37,8 @@ def _net(rng, n0, widths, scale=1.0, bias=0.5):
     return lr.from_arrays(layers)
 
 
-@pytest.mark.parametrize("seed", range(16))
+# Seeds 0-3 (n0 = 1 and 2, 1-3 layers, both margins) run in `make test-fast`; all 16 in `make test`.
+@pytest.mark.parametrize("seed", seeds(16, 4))
 def test_random_networks_match_brute_force_and_the_lp_search(seed):
     # Proves exactness on random networks with n0 in {1, 2}, 1-3 layers, both margins: the pattern
     # set equals brute force's (one certificate LP per pattern) and the LP search's.
@@ -100,8 +102,14 @@ def _degenerate(kind, rng):
 KINDS = ["one_point", "one_point_vertex", "parallel", "dead", "repeated", "zero_rows", "integer", "tiny", "huge"]
 
 
+# The geometric degeneracies run in `make test-fast`; the degenerate weights (dead units, repeated
+# rows, integer, tiny and huge weights), which test_properties' fast 2-D checks also put through the
+# planar path, and the one-sided margin run in `make test`.
+GEOMETRIC = {"one_point", "one_point_vertex", "parallel", "zero_rows"}
+
+
 @pytest.mark.parametrize("margin", ["both", pytest.param("active", marks=pytest.mark.slow)])
-@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("kind", [k if k in GEOMETRIC else pytest.param(k, marks=pytest.mark.slow) for k in KINDS])
 def test_degenerate_networks_match_brute_force(kind, margin):
     # Proves robustness: on degenerate 2-input networks (concurrent lines, lines through a domain
     # vertex, parallel and coincident lines, dead units, repeated rows, constant units, integer,
