@@ -9,13 +9,13 @@ import time
 
 import numpy as np
 import pytest
+from conftest import seeds
 
 from linregions import count_regions, from_arrays
 from linregions.certificate import brute_force_patterns
 from linregions.regions import pack_patterns, sort_packed
 from linregions.network import canonical
 from linregions.options import CountOptions
-from conftest import seeds
 
 EPS = 1e-6
 

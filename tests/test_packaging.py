@@ -60,7 +60,6 @@ def test_warmup_compiles_every_kernel_a_count_starts_with():
     # in a fresh interpreter (nothing compiled beforehand) the LP search's two entry points and the
     # planar split's have a signature afterwards. A path renamed or rerouted fails in compile_kernels.
     code = (
-        "from numba.core.registry import CPUDispatcher\n"
         "import linregions.search as S, linregions.planar as P\n"
         "from linregions.warmup import compile_kernels\n"
         "before = [bool(f.signatures) for f in (S.run, S.init_task, P._search)]\n"

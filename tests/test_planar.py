@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import seeds
 
 import linregions as lr
 from linregions import planar
@@ -13,7 +14,6 @@ from linregions.certificate import brute_force_patterns
 from linregions.lpenum import count_lp
 from linregions.network import canonical
 from linregions.options import CountOptions
-from conftest import seeds
 from linregions.regions import pack_patterns, sort_packed, unpack_patterns
 
 EPS = 1e-6
