@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 CORES  ?= 2
 CONFIG ?= config/config.yaml
 
-# The library needs only numpy, scipy and numba (pip install .); the environment here gets every
+# The library needs only numpy, scipy, numba and highspy (pip install .); the environment here gets every
 # extra, with the exact PyTorch builds this machine keeps on disk (a looser pin would fetch a
 # CUDA build of several GB).
 TORCH  := torch==2.14.1 torchvision==0.29.1

@@ -1,4 +1,4 @@
-"""The library works without its extras: numpy, scipy and numba are all `import linregions` and
+"""The library works without its extras: numpy, scipy, numba and highspy are all `import linregions` and
 an lp or brute count need; a feature whose extra is missing says which extra to install."""
 
 import subprocess

@@ -1,4 +1,4 @@
-"""Optional dependencies: the library needs numpy, scipy and numba; PyTorch, Gurobi and the
+"""Optional dependencies: the library needs numpy, scipy, numba and highspy; PyTorch, Gurobi and the
 workflow's packages come with the extras ``[torch]``, ``[milp]`` and ``[workflow]``."""
 
 from __future__ import annotations
