@@ -24,14 +24,13 @@ A bad domain raises :class:`DomainError` (a ``ValueError``) with one line naming
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from scipy.optimize import linprog
 
-from .network import BoxError, Network
+from .network import BoxError, Network, array_digest
 
 #: A constraint row is redundant on the reduced box when its largest value there is below its
 #: bound by this relative margin (so rounding can never make a dropped row matter).
@@ -80,13 +79,6 @@ def _check_bounds(lower: np.ndarray, upper: np.ndarray, what: str = "box") -> No
         i = int(bad[0])
         raise DomainError(f"the {what} has lower > upper at coordinate {i} (lower[{i}]={lo[i]}, upper[{i}]={up[i]}) "
                           f"and {bad.size - 1} more; give lower <= upper")
-
-
-def _digest(*arrays: np.ndarray) -> str:
-    h = hashlib.sha256()
-    for a in arrays:
-        h.update(np.ascontiguousarray(a, dtype=np.float64).tobytes())
-    return h.hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -157,7 +149,7 @@ class Domain:
         d["dim"] = int(self.V.shape[1]) if self.kind == "slice" else (net.n0 if net is not None else None)
         arrays = [np.atleast_1d(self.lower), np.atleast_1d(self.upper)]
         arrays += [a for a in (self.A, self.c, self.x0, self.V) if a is not None]
-        d["digest"] = _digest(*arrays)
+        d["digest"] = array_digest(*arrays)[:16]
         d.update(self.info)
         return d
 
@@ -298,7 +290,7 @@ def around(x: Any, radius: float, lower: Any = 0.0, upper: Any = 1.0) -> Domain:
     _check_bounds(lo, up)
     _inside("the point x", xv, lo, up)
     d = box(np.maximum(xv - r, lo), np.minimum(xv + r, up))
-    return Domain("box", d.lower, d.upper, label="around", info={"radius": r, "center_digest": _digest(xv)})
+    return Domain("box", d.lower, d.upper, label="around", info={"radius": r, "center_digest": array_digest(xv)[:16]})
 
 
 def polytope(A: Any, c: Any, lower: Any = 0.0, upper: Any = 1.0) -> Domain:
@@ -371,7 +363,7 @@ def plane(a: Any, b: Any, c: Any, lower: Any = 0.0, upper: Any = 1.0, t_lower: A
         raise DomainError("the plane's points a, b, c are collinear (b - a and c - a are dependent); give three points not on one line")
     d = affine_slice(pts[0], V, t_lower, t_upper, lower, upper, label="plane")
     return Domain("slice", d.lower, d.upper, x0=d.x0, V=d.V, t_lower=d.t_lower, t_upper=d.t_upper, label="plane",
-                  info={"points_digest": _digest(*pts)})
+                  info={"points_digest": array_digest(*pts)[:16]})
 
 
 def as_domain(domain: Domain | None, lower: Any = 0.0, upper: Any = 1.0) -> Domain:

@@ -63,7 +63,7 @@ from . import search as S
 from ._version import __version__
 from .atomic import atomic_path
 from .certificate import exact_layer, max_margin
-from .network import Network, box_arrays
+from .network import Network, array_digest, box_arrays
 from .options import CountOptions
 from .regions import CountResult, sort_packed
 
@@ -205,23 +205,6 @@ def _check_options(shard: Any, checkpoint: Any, progress: Any, options: dict):
     if progress is not None and not callable(progress):
         raise ValueError(f"progress must be a callable (regions, seconds, fraction) or None, got {progress!r}")
     return (int(shard[0]), int(shard[1]))
-
-
-def _net_digest(net: Network) -> str:
-    h = hashlib.sha256()
-    for W, b in net.layers:
-        h.update(np.ascontiguousarray(W).tobytes())
-        h.update(np.ascontiguousarray(b).tobytes())
-    return h.hexdigest()
-
-
-def _box_digest(*arrays: np.ndarray) -> str:
-    """sha256 of the domain's arrays (the box's bounds, a polytope's rows; float64), so a
-    checkpoint resumes only on the same domain."""
-    h = hashlib.sha256()
-    for a in arrays:
-        h.update(np.ascontiguousarray(a, dtype=np.float64).tobytes())
-    return h.hexdigest()
 
 
 def _split(net: Network, lower, upper, eps: float, margin: str, target: int, geo: S.Geometry | None = None,
@@ -415,7 +398,8 @@ def count_lp(
     mine = [t for t in range(len(prefixes)) if t % k_shard == i_shard]
     domain = (lo, up) if A_dom is None else (lo, up, A_dom, c_dom)
     meta = {
-        "network": _net_digest(net), "box": _box_digest(*domain), "eps": eps, "margin": margin,
+        "network": array_digest(*(a for layer in net.layers for a in layer)), "box": array_digest(*domain),
+        "eps": eps, "margin": margin,
         "shard": [i_shard, k_shard], "split_depth": D, "tasks": len(prefixes),
         "prefixes": hashlib.sha256(np.packbits(prefixes, axis=1).tobytes()).hexdigest() if len(prefixes) else "",
         "return_patterns": bool(return_patterns), "bytes": nbytes, "version": __version__,

@@ -10,6 +10,7 @@ torch objects. Anything else is rejected with a :class:`ModelError` whose messag
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 from dataclasses import dataclass
@@ -555,3 +556,12 @@ def scaled(net: Network, scale: str) -> Network:
     """``net`` as the counters see it under ``scale`` (:data:`SCALES`): its canonical form for
     ``"row"``, itself for ``"absolute"``."""
     return canonical(net) if check_scale(scale) == "row" else net
+
+
+def array_digest(*arrays: np.ndarray) -> str:
+    """sha256 (hex) of the arrays' values as float64, in order: the identity of a network's
+    weights or of a domain's arrays in checkpoints and domain records."""
+    h = hashlib.sha256()
+    for a in arrays:
+        h.update(np.ascontiguousarray(a, dtype=np.float64).tobytes())
+    return h.hexdigest()
