@@ -1,7 +1,7 @@
 """Counting time of the MNIST experiment on this machine: the whole experiment, or some seeds of it.
 
 Counts the networks of the given seeds (every split of each), with the count settings of the
-pipeline's configuration (`lp`, its ε, margin, box and threads), ``--jobs`` counts at a time,
+pipeline's configuration (`lp`, its ε, margin, scale, box and threads), ``--jobs`` counts at a time,
 largest first, as the pipeline schedules them. It reports the wall time and the regions, and,
 for a subset of the seeds, the wall time the whole experiment would take if the other seeds cost
 the same. Counts found in ``<results>/counts`` are compared with the new ones.
@@ -29,7 +29,7 @@ def _count(path: str, c: dict) -> dict:
     from linregions import count_regions
 
     r = count_regions(path, c["lower"], c["upper"], method="lp", eps=c["eps"], margin=c["margin"],
-                      threads=c["threads"])
+                      scale=c.get("scale", "row"), threads=c["threads"])
     return {"regions": r.regions, "complete": r.complete, "seconds": r.seconds, "lps": r.lps}
 
 

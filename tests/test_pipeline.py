@@ -214,9 +214,32 @@ def test_default_config_plans_210_networks(tmp_path):
     # and 210 counts, one bounds job, one MNIST fetch, and the MILP cross-check of the 40
     # networks with Theorem 1 bound <= 20,000 (n1 = 1..4) plus one seed of each other split.
     plan = planned_jobs(snakemake(tmp_path, "-n", "--quiet", "rules", configfile=DEFAULT))
-    assert plan["train"] == 210 and plan["count"] == 210
+    assert plan["train"] == 210 and plan["count"] == 210 and plan["publish_networks"] == 1
     assert plan["mnist"] == 1 and plan["bounds"] == 1
     assert plan["crosscheck"] == 40 + 17
+
+
+def test_published_config_recounts_the_committed_networks(tmp_path):
+    # Proves config/published.yaml as a user runs it on a fresh clone: no training, the networks
+    # read from results/trained_networks.npz, and the resulting table holds exactly the committed
+    # run's regions and errors (here on four networks of two splits, counted in seconds).
+    (tmp_path / "c.yaml").write_text(yaml.safe_dump({
+        "splits": {"total": 22, "list": [[1, 21], [20, 2]]}, "seeds": [0, 1],
+        "crosscheck": {"max_bound": 0, "per_split": 0}}))
+    published = REPO / "config" / "published.yaml"
+    args = ["--directory", str(tmp_path), "--configfile", str(DEFAULT), str(published), str(tmp_path / "c.yaml")]
+    cmd = [SNAKEMAKE, "-s", str(REPO / "Snakefile"), *args]
+    plan = subprocess.run([*cmd, "-n", "--quiet", "rules"], capture_output=True, text=True)
+    assert plan.returncode == 0, plan.stderr[-2000:]
+    plan = planned_jobs(plan)
+    assert plan["published_network"] == 4 and plan["count"] == 4
+    assert "train" not in plan and "publish_networks" not in plan
+    run = subprocess.run([*cmd, "--cores", "2"], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-3000:]
+    got = pd.read_csv(tmp_path / "results" / "published" / "networks.csv")
+    committed = pd.read_csv(REPO / "results" / "networks.csv").merge(got[["n1", "n2", "seed"]])
+    cols = ["n1", "n2", "seed", "train_error", "test_error", "regions", "complete"]
+    assert len(got) == 4 and got[cols].equals(committed[cols])
 
 
 @pytest.mark.parametrize("total", [32, 44])

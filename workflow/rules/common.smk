@@ -95,6 +95,12 @@ def data_directory():
     return str(d if os.path.isabs(d) else (REPO / d).resolve())
 
 
+def published_archive():
+    """The archive that networks.source published reads, relative paths taken from the repository."""
+    a = config["networks"]["archive"]
+    return str(a if os.path.isabs(a) else (REPO / a).resolve())
+
+
 def per_network(pattern):
     """``pattern`` (with {n1}, {n2}, {seed}) expanded over every split and seed."""
     return [pattern.format(n1=n1, n2=n2, seed=seed) for n1, n2 in SPLITS for seed in SEEDS]
@@ -146,6 +152,7 @@ def all_outputs():
     return [
         *per_network(f"{R}/networks/{NET}.pt"),
         *per_network(f"{R}/networks/{NET}.json"),
+        *([f"{R}/trained_networks.npz"] if config["networks"]["source"] == "train" else []),
         *[f for k in range(SHARDS) for f in per_network(SHARD.replace("{shard}", str(k)))],
         *per_network(f"{R}/counts/{NET}.json"),
         *crosscheck_files(),
