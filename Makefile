@@ -28,8 +28,11 @@ run: $(BIN)/.installed
 quick: $(BIN)/.installed
 	$(BIN)/snakemake --cores $(CORES) --configfile config/quick.yaml
 
+# Both run on $(CORES) pytest-xdist workers; make test keeps each test file on one worker
+# (--dist loadfile), so that a file's module-scoped workflow run or SLURM cluster starts once,
+# and prints the 25 slowest tests, so that a CI log says what grew.
 test: $(BIN)/.installed
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(CORES) --dist loadfile --durations=25
 
 test-fast: $(BIN)/.installed
 	$(BIN)/python -m pytest -q -m "not slow" -n $(CORES)
