@@ -22,6 +22,9 @@ margin is measured on the weights given; :func:`certify` and :func:`brute_force_
 
 from __future__ import annotations
 
+import os
+import sys
+import threading
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -136,6 +139,37 @@ def max_margin(A: np.ndarray, c: np.ndarray, signs: np.ndarray, margin: str, low
 _OPTIMAL, _INFEASIBLE = "optimal", "infeasible"
 
 
+_local = threading.local()
+
+
+def _solver() -> highspy.Highs:
+    """This thread's HiGHS instance, made once: its options persist, each passModel replaces the
+    model. HiGHS 1.16 prints its banner to the process's stdout (file descriptor 1) when an
+    instance is made, whatever output_flag says, which would corrupt ``linregions count --json``;
+    the banner goes to /dev/null."""
+    h = getattr(_local, "highs", None)
+    if h is None:
+        try:
+            sys.stdout.flush()
+            saved = os.dup(1)
+        except (OSError, ValueError):  # no stdout to protect
+            h = highspy.Highs()
+        else:
+            null = os.open(os.devnull, os.O_WRONLY)
+            try:
+                os.dup2(null, 1)
+                h = highspy.Highs()
+            finally:
+                os.dup2(saved, 1)
+                os.close(saved)
+                os.close(null)
+        for name, value in (("output_flag", False), ("primal_feasibility_tolerance", 1e-10),
+                            ("dual_feasibility_tolerance", 1e-10)):
+            h.setOptionValue(name, value)
+        _local.highs = h
+    return h
+
+
 def _solve_lp(cost: np.ndarray, A_ub: np.ndarray, b_ub: np.ndarray, col_lo: np.ndarray,
               col_up: np.ndarray, presolve: bool) -> tuple[str, float, np.ndarray | None]:
     """min cost @ x subject to A_ub x <= b_ub and col_lo <= x <= col_up, by HiGHS called directly.
@@ -158,10 +192,8 @@ def _solve_lp(cost: np.ndarray, A_ub: np.ndarray, b_ub: np.ndarray, col_lo: np.n
     mat.num_col_, mat.num_row_ = n, m
     mat.start_ = np.searchsorted(rows, np.arange(m + 1)).astype(np.int32)
     mat.index_, mat.value_ = cols.astype(np.int32), A_ub[rows, cols]
-    h = highspy.Highs()
-    for name, value in (("output_flag", False), ("presolve", "on" if presolve else "off"),
-                        ("primal_feasibility_tolerance", 1e-10), ("dual_feasibility_tolerance", 1e-10)):
-        h.setOptionValue(name, value)
+    h = _solver()
+    h.setOptionValue("presolve", "on" if presolve else "off")
     h.passModel(lp)
     h.run()
     status = h.getModelStatus()
