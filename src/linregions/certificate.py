@@ -5,9 +5,9 @@ maximises t subject to s_i (A_i x + c_i) >= t for every non-constant unit (s_i =
 -1 if inactive; with ``margin="active"`` the inactive rows are only -(A_i x + c_i) >= 0) and x
 in the domain (the box, per coordinate, and any constraints A x <= c of a polytope or of a
 slice's t-polytope, :mod:`linregions.domain`). The LP is solved with HiGHS (through its own
-Python bindings, ``highspy``), a solver independent of the MILP's Gurobi. The reported margin is the margin *evaluated* at the
-LP's optimal point clipped to the box (and checked against A x <= c up to :data:`DOMAIN_TOL`),
-so a margin >= eps is a witness, not a solver's claim. The pattern is a region iff the margin
+Python bindings, ``highspy``), a solver independent of the MILP's Gurobi. The reported margin
+is the margin *evaluated* at the LP's optimal point clipped to the box (and checked against
+A x <= c up to :data:`DOMAIN_TOL`), so a margin >= eps is a witness, not a solver's claim. The pattern is a region iff the margin
 is >= eps.
 
 Rounding: the margin at the witness is computed in float64 from the pattern's affine maps, so
